@@ -1,0 +1,212 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bazaarshop/bazaar/internal/platform/logging"
+)
+
+// fields is every setting Bazaar reads. Add a setting here and it is parsed,
+// validated, printed by `bazaar config` and listed in the README's table (a
+// test checks the README).
+var fields = []field{
+	{
+		name: "addr", def: "127.0.0.1:8080", help: "address the HTTP server listens on",
+		set: func(c *Config, v string) error {
+			if err := checkHostPort(v); err != nil {
+				return err
+			}
+			c.Addr = v
+			return nil
+		},
+		get: func(c *Config) string { return c.Addr },
+	},
+	{
+		name: "public-url", def: "", help: "the shop's public base URL, for links in mail (default http://ADDR)",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if err := checkHTTPURL(v); err != nil {
+					return err
+				}
+			}
+			c.PublicURL = strings.TrimRight(v, "/")
+			return nil
+		},
+		get: func(c *Config) string { return c.PublicURL },
+	},
+	{
+		name: "data-dir", def: "./data", help: "embedded mode: where the SQLite files and the NATS store live",
+		set: func(c *Config, v string) error {
+			if v == "" {
+				return errors.New("must not be empty")
+			}
+			c.DataDir = v
+			return nil
+		},
+		get: func(c *Config) string { return c.DataDir },
+	},
+	{
+		name: "database-url", def: "", secret: true,
+		help: "PostgreSQL URL (postgres://user:pass@host/db); empty: SQLite files in the data dir",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if err := checkScheme(v, "postgres", "postgresql"); err != nil {
+					return err
+				}
+			}
+			c.DatabaseURL = v
+			return nil
+		},
+		get: func(c *Config) string { return c.DatabaseURL },
+	},
+	{
+		name: "nats-url", def: "", secret: true,
+		help: "external NATS JetStream URL (nats://host:4222); empty: embedded JetStream in the data dir",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if err := checkScheme(v, "nats", "tls"); err != nil {
+					return err
+				}
+			}
+			c.NATSURL = v
+			return nil
+		},
+		get: func(c *Config) string { return c.NATSURL },
+	},
+	{
+		name: "redis-url", def: "", secret: true,
+		help: "Redis URL (redis://host:6379/0) for cache, sessions and rate limits; empty: in-process",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if err := checkScheme(v, "redis", "rediss"); err != nil {
+					return err
+				}
+			}
+			c.RedisURL = v
+			return nil
+		},
+		get: func(c *Config) string { return c.RedisURL },
+	},
+	{
+		name: "services", def: "all", help: "services this process runs, comma-separated, or all: " + strings.Join(Services, ", "),
+		set: func(c *Config, v string) error {
+			if v == "" || v == "all" {
+				c.Services = slices.Clone(Services)
+				return nil
+			}
+			var out []string
+			for _, s := range strings.Split(v, ",") {
+				s = strings.TrimSpace(s)
+				if !slices.Contains(Services, s) {
+					return fmt.Errorf("unknown service %q (known: %s)", s, strings.Join(Services, ", "))
+				}
+				if !slices.Contains(out, s) {
+					out = append(out, s)
+				}
+			}
+			// Keep the canonical start order whatever order was given.
+			c.Services = slices.DeleteFunc(slices.Clone(Services), func(s string) bool { return !slices.Contains(out, s) })
+			return nil
+		},
+		get: func(c *Config) string {
+			if slices.Equal(c.Services, Services) {
+				return "all"
+			}
+			return strings.Join(c.Services, ",")
+		},
+	},
+	{
+		name: "log-format", def: "auto", help: "auto (text on a terminal, JSON otherwise), text or json",
+		set: func(c *Config, v string) error {
+			switch f := logging.Format(v); f {
+			case logging.FormatAuto, logging.FormatText, logging.FormatJSON:
+				c.LogFormat = f
+				return nil
+			}
+			return errors.New("want auto, text or json")
+		},
+		get: func(c *Config) string { return string(c.LogFormat) },
+	},
+	{
+		name: "log-level", def: "info", help: "debug, info, warn or error",
+		set: func(c *Config, v string) error {
+			l, err := logging.ParseLevel(v)
+			c.LogLevel = l
+			return err
+		},
+		get: func(c *Config) string { return strings.ToLower(c.LogLevel.String()) },
+	},
+	durationField("shutdown-timeout", "25s", "how long a SIGTERM waits for in-flight requests and messages", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+	durationField("request-timeout", "30s", "deadline of one API request", func(c *Config) *time.Duration { return &c.RequestTimeout }),
+	{
+		name: "max-body-bytes", def: "1048576", help: "largest request body accepted",
+		set: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 || n > 64<<20 {
+				return errors.New("want a byte count from 1024 to 67108864")
+			}
+			c.MaxBodyBytes = n
+			return nil
+		},
+		get: func(c *Config) string { return strconv.FormatInt(c.MaxBodyBytes, 10) },
+	},
+	{
+		name: "tls-cert-file", def: "", help: "PEM certificate: serve HTTPS (TLS 1.2+) instead of HTTP",
+		set: func(c *Config, v string) error { c.TLSCertFile = v; return nil },
+		get: func(c *Config) string { return c.TLSCertFile },
+	},
+	{
+		name: "tls-key-file", def: "", secret: true, help: "PEM private key for the certificate",
+		set: func(c *Config, v string) error { c.TLSKeyFile = v; return nil },
+		get: func(c *Config) string { return c.TLSKeyFile },
+	},
+	{
+		name: "seed", def: "on", help: "on: seed the demo catalog into an empty store at start; off: start empty",
+		set: func(c *Config, v string) error {
+			switch v {
+			case "on", "true", "1":
+				c.Seed = true
+			case "off", "false", "0":
+				c.Seed = false
+			default:
+				return errors.New("want on or off")
+			}
+			return nil
+		},
+		get: func(c *Config) string {
+			if c.Seed {
+				return "on"
+			}
+			return "off"
+		},
+	},
+}
+
+func durationField(name, def, help string, ptr func(*Config) *time.Duration) field {
+	return field{
+		name: name, def: def, help: help,
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return errors.New("want a positive duration such as 30s or 2m")
+			}
+			*ptr(c) = d
+			return nil
+		},
+		get: func(c *Config) string { return ptr(c).String() },
+	}
+}
+
+func checkScheme(v string, schemes ...string) error {
+	u, err := url.Parse(v)
+	if err != nil || !slices.Contains(schemes, u.Scheme) || u.Host == "" {
+		return fmt.Errorf("want a %s:// URL", schemes[0])
+	}
+	return nil
+}
