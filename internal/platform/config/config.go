@@ -41,7 +41,8 @@ type Config struct {
 	MaxBodyBytes    int64
 	TLSCertFile     string
 	TLSKeyFile      string
-	Seed            bool // seed the demo catalog into an empty store
+	AdminToken      string // guards the admin API until accounts and roles exist
+	Seed            bool   // seed the demo catalog into an empty store
 }
 
 // Embedded reports whether this process keeps its data in the data dir

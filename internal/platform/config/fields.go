@@ -167,6 +167,18 @@ var fields = []field{
 		get: func(c *Config) string { return c.TLSKeyFile },
 	},
 	{
+		name: "admin-token", def: "", secret: true,
+		help: "bearer token for the admin API (at least 32 characters); empty: the admin API refuses everyone",
+		set: func(c *Config, v string) error {
+			if v != "" && len(v) < 32 {
+				return errors.New("too short: use at least 32 random characters (openssl rand -hex 32)")
+			}
+			c.AdminToken = v
+			return nil
+		},
+		get: func(c *Config) string { return c.AdminToken },
+	},
+	{
 		name: "seed", def: "on", help: "on: seed the demo catalog into an empty store at start; off: start empty",
 		set: func(c *Config, v string) error {
 			switch v {
