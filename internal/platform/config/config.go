@@ -20,9 +20,10 @@ import (
 	"github.com/bazaarshop/bazaar/internal/platform/logging"
 )
 
-// Services are the parts Bazaar is made of, in start order. "order-worker"
+// Services are the parts Bazaar is made of, in start order: a service
+// starts after those it calls. "order-worker"
 // is the order intake consumer, a role of its own in production.
-var Services = []string{"identity", "catalog", "inventory", "cart", "payment", "order", "order-worker", "edge"}
+var Services = []string{"identity", "inventory", "catalog", "payment", "cart", "order", "order-worker", "edge"}
 
 // Config is the effective configuration of one process.
 type Config struct {

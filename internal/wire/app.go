@@ -1,0 +1,183 @@
+// Package wire is Bazaar's composition root: the one package that knows every
+// service, its storage adapter and its HTTP adapter, and puts them together
+// for the services this process runs. A service run here is called through
+// its Core; one run elsewhere through its HTTP client. Both satisfy the same
+// interface, so no other code knows the difference.
+package wire
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bazaarshop/bazaar/internal/platform/bus"
+	"github.com/bazaarshop/bazaar/internal/platform/cache"
+	"github.com/bazaarshop/bazaar/internal/platform/config"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
+	"github.com/bazaarshop/bazaar/internal/platform/web"
+)
+
+// Version is the build's version, set by the linker (-X).
+var Version = "dev"
+
+// App is one running Bazaar process: its dependencies, its services, its HTTP
+// surface and its background workers.
+type App struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	Metrics *web.Metrics
+	Router  *web.Router
+	Bus     *bus.Bus
+	Cache   cache.Cache
+
+	dbs     map[string]*sqldb.DB // by service
+	workers []worker
+	checks  []check
+	closers []func() error // run in reverse order at shutdown
+
+	draining atomic.Bool
+}
+
+// worker is a background loop that returns when its context is cancelled.
+type worker struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+// check is one dependency /readyz probes.
+type check struct {
+	name string
+	fn   func(ctx context.Context) error
+}
+
+// New opens the process's dependencies and builds the services it runs. On
+// error everything opened so far is closed again.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, err error) {
+	a := &App{cfg: cfg, log: log, dbs: map[string]*sqldb.DB{}, Metrics: web.NewMetrics()}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	a.Router = web.NewRouter(web.Options{
+		Title: "Bazaar", Version: Version, Logger: log, Metrics: a.Metrics,
+		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout,
+	})
+
+	b, err := bus.Open(ctx, bus.Config{URL: cfg.NATSURL, DataDir: cfg.DataDir, Name: "bazaar", Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open the event bus: %w", err)
+	}
+	a.Bus = b
+	a.closers = append(a.closers, b.Close)
+	a.checks = append(a.checks, check{"bus", b.Ready})
+
+	c, err := cache.Open(ctx, cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("open the cache: %w", err)
+	}
+	a.Cache = c
+	a.closers = append(a.closers, c.Close)
+	a.checks = append(a.checks, check{"cache", c.Ping})
+
+	for _, m := range modules {
+		if !cfg.Runs(m.name) {
+			continue
+		}
+		if err := m.build(ctx, a); err != nil {
+			return nil, fmt.Errorf("start %s: %w", m.name, err)
+		}
+	}
+	a.routeOps()
+	return a, nil
+}
+
+// Handler is the process's HTTP surface.
+func (a *App) Handler() http.Handler { return a.Router.Handler() }
+
+// Run starts the background workers and blocks until ctx is cancelled, then
+// waits for them to return (each finishes what it holds). If a worker fails
+// for good before that, Run returns its error at once so the process exits
+// and its supervisor restarts it.
+func (a *App) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	failed := make(chan error, len(a.workers))
+	for _, w := range a.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.run(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("worker stopped", "worker", w.name, "error", err)
+				failed <- fmt.Errorf("%s: %w", w.name, err)
+			}
+		}()
+	}
+	select {
+	case <-ctx.Done():
+		wg.Wait()
+		return nil
+	case err := <-failed:
+		return err
+	}
+}
+
+// Drain marks the process as going away: /readyz answers 503 so balancers
+// stop sending new work while in-flight requests finish.
+func (a *App) Drain() { a.draining.Store(true) }
+
+// Close closes every store, the cache and the bus, in reverse order of opening.
+func (a *App) Close() error { return a.close() }
+
+func (a *App) close() error {
+	var errsList []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		if err := a.closers[i](); err != nil {
+			errsList = append(errsList, err)
+		}
+	}
+	a.closers = nil
+	return errors.Join(errsList...)
+}
+
+// addWorker registers a background loop started by Run.
+func (a *App) addWorker(name string, run func(ctx context.Context) error) {
+	a.workers = append(a.workers, worker{name, run})
+}
+
+// openDB opens and migrates the store of module m, once per process.
+func (a *App) openDB(ctx context.Context, m module) (*sqldb.DB, error) {
+	service := m.name
+	if db, ok := a.dbs[service]; ok {
+		return db, nil
+	}
+	db, err := sqldb.Open(ctx, storeURL(a.cfg), service)
+	if err != nil {
+		return nil, fmt.Errorf("open %s store: %w", service, err)
+	}
+	a.dbs[service] = db
+	a.closers = append(a.closers, db.Close)
+	a.checks = append(a.checks, check{"database:" + service, db.PingContext})
+	for _, mg := range m.migrations {
+		if _, err := db.Migrate(ctx, mg); err != nil {
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// remoteURL is the base URL of a service this process does not run.
+func (a *App) remoteURL(service string) (string, error) {
+	if u := a.cfg.ServiceURLs[service]; u != "" {
+		return u, nil
+	}
+	return "", fmt.Errorf("this process does not run %s (--services=%s): set %s to where it runs",
+		service, joinServices(a.cfg.Services), "BAZAAR_"+upperSnake(service)+"_URL")
+}
+
+// readyTimeout bounds one /readyz probe of all dependencies.
+const readyTimeout = 2 * time.Second

@@ -1,0 +1,62 @@
+package wire
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/bazaarshop/bazaar/internal/platform/config"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
+)
+
+// module builds one service into the App: opens its store, makes its Core,
+// registers its routes and workers, and publishes its Service handle for the
+// modules after it.
+type module struct {
+	name       string
+	migrations []sqldb.Migrations // its store's schema; none: it keeps no store
+	build      func(ctx context.Context, a *App) error
+}
+
+// modules in start order (a service after those it calls). Each service's
+// wiring lives in its own file of this package.
+var modules = []module{}
+
+// Migrate applies the migrations of every service cfg selects and reports
+// how many were applied.
+func Migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) (int, error) {
+	applied := 0
+	for _, m := range modules {
+		if !cfg.Runs(m.name) || len(m.migrations) == 0 {
+			continue
+		}
+		db, err := sqldb.Open(ctx, storeURL(cfg), m.name)
+		if err != nil {
+			return applied, fmt.Errorf("open %s store: %w", m.name, err)
+		}
+		for _, mg := range m.migrations {
+			res, err := db.Migrate(ctx, mg)
+			applied += len(res)
+			if err != nil {
+				db.Close()
+				return applied, err
+			}
+		}
+		db.Close()
+		log.Info("migrated", "service", m.name)
+	}
+	return applied, nil
+}
+
+// storeURL is where service stores live: the PostgreSQL URL, or the data dir.
+func storeURL(cfg *config.Config) string {
+	if cfg.DatabaseURL != "" {
+		return cfg.DatabaseURL
+	}
+	return cfg.DataDir
+}
+
+func joinServices(s []string) string { return strings.Join(s, ",") }
+
+func upperSnake(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
