@@ -18,9 +18,9 @@ import (
 // ContentType is the media type of a problem document.
 const ContentType = "application/problem+json"
 
-// TypeBase prefixes a problem's code to make its type URI; the page at that
-// address (docs/errors.md) explains each code.
-const TypeBase = "https://bazaar.dev/problems/"
+// TypeBase prefixes a problem's code to make its type URI: a URN, stable and
+// never fetched; docs/errors.md explains the codes.
+const TypeBase = "urn:bazaar:problem:"
 
 // Problem is an RFC 9457 problem document with Bazaar's extension members
 // code (stable, machine-readable) and request_id (to find the log lines).
