@@ -31,18 +31,29 @@ func serve(args, environ []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // from now on a second signal kills at once
+	}()
 
 	start := time.Now()
 	app, err := wire.New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer app.Close()
-
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		app.Close()
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	return serveApp(ctx, cfg, log, app, ln, stdout, start)
+}
+
+// serveApp serves app on ln until ctx is done, then shuts down in order:
+// not ready, no new connections, in-flight requests finish, workers finish
+// their messages, stores close.
+func serveApp(ctx context.Context, cfg *config.Config, log *slog.Logger, app *wire.App, ln net.Listener, stdout io.Writer, start time.Time) error {
+	defer app.Close()
 	srv := &http.Server{
 		Handler:           app.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -90,7 +101,6 @@ func serve(args, environ []string, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	stop() // a second signal kills at once
 
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	app.Drain()
