@@ -18,6 +18,7 @@ import (
 	"github.com/bazaarshop/bazaar/internal/platform/bus"
 	"github.com/bazaarshop/bazaar/internal/platform/cache"
 	"github.com/bazaarshop/bazaar/internal/platform/config"
+	"github.com/bazaarshop/bazaar/internal/platform/idempotency"
 	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 	"github.com/bazaarshop/bazaar/internal/platform/web"
 )
@@ -64,9 +65,25 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, err
 			a.close()
 		}
 	}()
+	// Idempotency-Key records live in the process's own "platform" store,
+	// beside whatever services it runs.
+	platformDB, err := a.openDB(ctx, module{name: "platform", migrations: []sqldb.Migrations{idempotency.Migrations}})
+	if err != nil {
+		return nil, err
+	}
+	idem := idempotency.NewStore(platformDB)
+	a.addWorker("idempotency-sweeper", func(ctx context.Context) error {
+		return every(ctx, time.Hour, func(ctx context.Context) error {
+			_, err := idem.Sweep(ctx, time.Now())
+			return err
+		})
+	})
 	a.Router = web.NewRouter(web.Options{
 		Title: "Bazaar", Version: Version, Logger: log, Metrics: a.Metrics,
 		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout,
+		Middleware: []func(http.Handler) http.Handler{
+			idempotency.Middleware(idem, idempotency.Options{WriteError: web.WriteError, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log}),
+		},
 	})
 
 	b, err := bus.Open(ctx, bus.Config{URL: cfg.NATSURL, DataDir: cfg.DataDir, Name: "bazaar", Logger: log})
@@ -177,6 +194,23 @@ func (a *App) remoteURL(service string) (string, error) {
 	}
 	return "", fmt.Errorf("this process does not run %s (--services=%s): set %s to where it runs",
 		service, joinServices(a.cfg.Services), "BAZAAR_"+upperSnake(service)+"_URL")
+}
+
+// every runs fn at each tick of interval until ctx is done. A failed run is
+// logged and retried at the next tick: housekeeping must not stop the process.
+func every(ctx context.Context, interval time.Duration, fn func(ctx context.Context) error) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				slog.WarnContext(ctx, "periodic task failed", "error", err)
+			}
+		}
+	}
 }
 
 // readyTimeout bounds one /readyz probe of all dependencies.

@@ -47,13 +47,23 @@ func MapError(err error) error {
 	}
 	var sqErr *sqlite.Error
 	if errors.As(err, &sqErr) {
-		switch sqErr.Code() {
+		// The driver turns on extended result codes: constraint failures come
+		// as SQLITE_CONSTRAINT_UNIQUE and so on, and a lock failure may carry
+		// any of several extensions of SQLITE_BUSY or SQLITE_LOCKED.
+		code := sqErr.Code()
+		switch code {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return ErrConflict.Wrap(err)
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return errs.Conflict("reference_violation", "a referenced record does not exist or is still in use").Wrap(err)
 		case sqlite3.SQLITE_CONSTRAINT_CHECK:
 			return errs.Conflict("constraint_violation", "the change breaks a rule of the store").Wrap(err)
+		case sqlite3.SQLITE_BUSY_SNAPSHOT:
+			// A read transaction tried to write after another writer
+			// committed: SQLite's serialization failure.
+			return errs.Conflict("concurrent_update", "a concurrent change interfered; retry").Wrap(err)
+		}
+		switch code & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return errs.Unavailable("store_busy", "the store is busy; retry").Wrap(err)
 		}

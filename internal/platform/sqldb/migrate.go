@@ -3,7 +3,9 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
+	"sync"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/database"
@@ -19,12 +21,14 @@ type Migrations struct {
 // Migrate applies every pending migration of m for db's dialect. Each owner
 // keeps its own version table, so a service and the platform parts it uses
 // (the outbox, idempotency records) migrate independently in one store.
-func (db *DB) Migrate(ctx context.Context, m Migrations) ([]*goose.MigrationResult, error) {
-	p, err := db.migrator(m)
-	if err != nil {
-		return nil, err
-	}
-	res, err := p.Up(ctx)
+//
+// Replicas that start together may all call Migrate: the first applies the
+// pending migrations and the others wait for it, then find nothing to do.
+func (db *DB) Migrate(ctx context.Context, m Migrations) (res []*goose.MigrationResult, err error) {
+	err = db.withMigrator(ctx, m, func(p *goose.Provider) error {
+		res, err = p.Up(ctx)
+		return err
+	})
 	if err != nil {
 		return res, fmt.Errorf("migrate %s/%s: %w", db.schema, m.Owner, err)
 	}
@@ -34,23 +38,65 @@ func (db *DB) Migrate(ctx context.Context, m Migrations) ([]*goose.MigrationResu
 // MigrateDown rolls back the most recent migration of m (for tests and for
 // operators undoing a release).
 func (db *DB) MigrateDown(ctx context.Context, m Migrations) error {
-	p, err := db.migrator(m)
-	if err != nil {
+	err := db.withMigrator(ctx, m, func(p *goose.Provider) error {
+		_, err := p.Down(ctx)
 		return err
-	}
-	if _, err := p.Down(ctx); err != nil {
+	})
+	if err != nil {
 		return fmt.Errorf("migrate down %s/%s: %w", db.schema, m.Owner, err)
 	}
 	return nil
 }
 
 // MigrationVersion reports the newest applied version of m.
-func (db *DB) MigrationVersion(ctx context.Context, m Migrations) (int64, error) {
+// The first call creates the owner's version table.
+func (db *DB) MigrationVersion(ctx context.Context, m Migrations) (v int64, err error) {
+	err = db.withMigrator(ctx, m, func(p *goose.Provider) error {
+		v, err = p.GetDBVersion(ctx)
+		return err
+	})
+	return v, err
+}
+
+// withMigrator runs fn holding a lock per store and owner. goose's own checks
+// (does the version table exist, which versions are applied) run before its
+// optional lock, so concurrent migrators would both create the same tables.
+func (db *DB) withMigrator(ctx context.Context, m Migrations, fn func(*goose.Provider) error) error {
 	p, err := db.migrator(m)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	return p.GetDBVersion(ctx)
+	if db.dialect != Postgres {
+		// One process owns an SQLite file; a mutex per file and owner is enough.
+		mu, _ := sqliteMigrationLocks.LoadOrStore(db.path+"\x00"+m.Owner, new(sync.Mutex))
+		mu.(*sync.Mutex).Lock()
+		defer mu.(*sync.Mutex).Unlock()
+		return fn(p)
+	}
+	// A session advisory lock held on a connection of its own; the migrations
+	// run on other pooled connections. pgx cancels the wait when ctx ends.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return MapError(err)
+	}
+	defer conn.Close()
+	key := migrationLockKey(db.schema, m.Owner)
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+		return fmt.Errorf("lock migrations: %w", MapError(err))
+	}
+	defer func() {
+		// If the unlock fails the session is broken, and its end frees the lock.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
+	}()
+	return fn(p)
+}
+
+var sqliteMigrationLocks sync.Map // file path + owner -> *sync.Mutex
+
+func migrationLockKey(schema, owner string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("bazaar-migrate\x00" + schema + "\x00" + owner))
+	return int64(h.Sum64())
 }
 
 func (db *DB) migrator(m Migrations) (*goose.Provider, error) {

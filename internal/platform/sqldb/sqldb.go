@@ -37,6 +37,7 @@ type DB struct {
 	*sql.DB
 	dialect Dialect
 	schema  string // the PostgreSQL schema, or the SQLite file name's stem
+	path    string // the SQLite file (or memory database name)
 	pool    *pgxpool.Pool
 }
 
@@ -81,11 +82,12 @@ func openSQLite(ctx context.Context, rawURL, service string) (*DB, error) {
 	// writer wait for the lock instead of failing; _txlock=immediate takes the
 	// write lock at BEGIN, so two read-then-write transactions cannot deadlock.
 	const pragmas = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	var dsn string
+	var dsn, path string
 	if dir == ":memory:" {
 		// A named shared-cache memory database, so every pooled connection sees
 		// the same tables.
-		dsn = fmt.Sprintf("file:%s-%d?mode=memory&cache=shared&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate", service, time.Now().UnixNano())
+		path = fmt.Sprintf("%s-%d", service, time.Now().UnixNano())
+		dsn = "file:" + path + "?mode=memory&cache=shared&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate"
 	} else {
 		if dir == "" {
 			dir = "."
@@ -93,7 +95,11 @@ func openSQLite(ctx context.Context, rawURL, service string) (*DB, error) {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("sqldb: create data dir: %w", err)
 		}
-		dsn = "file:" + filepath.Join(dir, service+".db") + "?" + pragmas
+		path = filepath.Join(dir, service+".db")
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+		dsn = "file:" + path + "?" + pragmas
 	}
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -108,7 +114,7 @@ func openSQLite(ctx context.Context, rawURL, service string) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("sqldb: open sqlite %s: %w", service, err)
 	}
-	return &DB{DB: sdb, dialect: SQLite, schema: service}, nil
+	return &DB{DB: sdb, dialect: SQLite, schema: service, path: path}, nil
 }
 
 func openPostgres(ctx context.Context, rawURL, service string) (*DB, error) {
@@ -128,7 +134,7 @@ func openPostgres(ctx context.Context, rawURL, service string) (*DB, error) {
 		return nil, fmt.Errorf("sqldb: bad postgres url: %w", err)
 	}
 	q := u.Query()
-	q.Set("search_path", service)
+	q.Set("search_path", service+",public") // public: extensions such as pg_trgm
 	u.RawQuery = q.Encode()
 	cfg, err := pgxpool.ParseConfig(u.String())
 	if err != nil {

@@ -22,6 +22,9 @@ type Options struct {
 	Metrics        *Metrics      // nil: no metrics
 	MaxBodyBytes   int64         // 0: 1 MiB
 	RequestTimeout time.Duration // 0: no per-request deadline
+	// Middleware runs inside the limits, just before routing, first entry
+	// outermost (the Idempotency-Key layer goes here).
+	Middleware []func(http.Handler) http.Handler
 }
 
 // Router is the process's one ServeMux with a huma API on it. Services add
@@ -72,9 +75,12 @@ func Handler(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 
 // Handler returns the router wrapped in the middleware stack, outermost first:
 // request id, access log and metrics, panic recovery, body and time limits,
-// route matching (unknown routes and wrong methods become problems).
+// Options.Middleware, route matching (unknown routes and wrong methods become problems).
 func (rt *Router) Handler() http.Handler {
 	var h http.Handler = http.HandlerFunc(rt.route)
+	for i := len(rt.opts.Middleware) - 1; i >= 0; i-- {
+		h = rt.opts.Middleware[i](h)
+	}
 	h = withLimits(rt.opts.MaxBodyBytes, rt.opts.RequestTimeout, h)
 	h = withRecover(rt.opts.Logger, h)
 	h = withAccessLog(rt.opts.Logger, rt.opts.Metrics, h)
