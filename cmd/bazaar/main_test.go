@@ -19,7 +19,7 @@ import (
 )
 
 // buildBinary compiles the real bazaar binary once per test run.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "bazaar-bin")
@@ -51,7 +51,7 @@ var readyLine = regexp.MustCompile(`Bazaar is running at (https?://\S+)`)
 
 // startBinary starts the binary with a free port and the given data dir and
 // environment, and waits for its ready line.
-func startBinary(t *testing.T, dataDir string, env []string, args ...string) *process {
+func startBinary(t testing.TB, dataDir string, env []string, args ...string) *process {
 	t.Helper()
 	bin := buildBinary(t)
 	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir}, args...)
@@ -104,7 +104,7 @@ func cleanEnv() []string {
 	return append(out, "BAZAAR_LOG_FORMAT=json")
 }
 
-func (p *process) waitReady(t *testing.T) {
+func (p *process) waitReady(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -120,7 +120,7 @@ func (p *process) waitReady(t *testing.T) {
 	t.Fatalf("/readyz never answered 200:\n%s", p.stderr)
 }
 
-func (p *process) stop(t *testing.T) {
+func (p *process) stop(t testing.TB) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
