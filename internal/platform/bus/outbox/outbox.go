@@ -1,0 +1,81 @@
+// Package outbox makes "change the database and publish an event" atomic.
+// A service writes its event with Add in the same transaction as its rows;
+// a Relay publishes committed events to the bus and deletes them. A crash
+// anywhere leaves either no event (the transaction rolled back) or a row
+// that some relay publishes later; a crash between publishing and deleting
+// republishes with the same message id, which JetStream discards as a
+// duplicate within the stream's duplicate window.
+//
+// Each service store has its own outbox table (in its SQLite file or its
+// PostgreSQL schema), created by Migrate.
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/bazaarshop/bazaar/internal/platform/bus"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations creates the outbox table; its goose version table is
+// goose_outbox, separate from the service's own.
+var Migrations = sqldb.Migrations{Owner: "outbox", FS: mustSub(migrations, "migrations")}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Migrate applies the outbox migrations to db.
+func Migrate(ctx context.Context, db *sqldb.DB) error {
+	_, err := db.Migrate(ctx, Migrations)
+	return err
+}
+
+// Add records a message to publish on subject once tx commits. msgID is
+// required: it is the de-duplication id that makes a republish after a
+// relay crash harmless, so derive it from what the message is about
+// (an event id, "order-<id>-paid"), never from the attempt.
+func Add(ctx context.Context, tx *sql.Tx, subject, msgID string, data []byte) error {
+	if subject == "" || msgID == "" {
+		return errors.New("outbox: a message needs a subject and an id")
+	}
+	if data == nil {
+		data = []byte{} // the column is NOT NULL; an empty body is valid
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (subject, msg_id, data) VALUES ($1, $2, $3)`, subject, msgID, data)
+	if err != nil {
+		return fmt.Errorf("outbox add %s: %w", subject, sqldb.MapError(err))
+	}
+	return nil
+}
+
+// AddEvent records ev as JSON on subject, with ev.ID as the message id.
+func AddEvent(ctx context.Context, tx *sql.Tx, subject string, ev bus.Event) error {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("outbox add %s: %w", ev.Type, err)
+	}
+	return Add(ctx, tx, subject, ev.ID, data)
+}
+
+// Pending counts messages not yet published (for metrics and tests).
+func Pending(ctx context.Context, db sqldb.Execer) (int, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM outbox`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("outbox pending: %w", sqldb.MapError(err))
+	}
+	return n, nil
+}

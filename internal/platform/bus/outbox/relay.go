@@ -1,0 +1,215 @@
+package outbox
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bazaarshop/bazaar/internal/platform/bus"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
+)
+
+// Publisher is what the relay needs of the bus; *bus.Bus is one.
+type Publisher interface {
+	Publish(ctx context.Context, subject, msgID string, data []byte, h bus.Header) (bus.PubAck, error)
+}
+
+var _ Publisher = (*bus.Bus)(nil)
+
+// RelayOptions tunes a Relay; zero values take the defaults.
+type RelayOptions struct {
+	// Interval between polls when idle or after a failure; 500ms. Notify
+	// skips the wait.
+	Interval time.Duration
+	// BatchSize is how many rows one pass publishes; 100.
+	BatchSize int
+	// Logger receives publish failures; nil: slog.Default().
+	Logger *slog.Logger
+}
+
+// Relay publishes committed outbox rows in id order and deletes them.
+//
+// Several relays may run on one store. On PostgreSQL each pass locks its
+// rows (FOR UPDATE SKIP LOCKED), so relays share the work; on SQLite, which
+// has one writer, a pass reads without holding the write lock while it
+// publishes, so two relays may publish the same row and JetStream keeps one.
+// Either way order is by id within one relay's pass only: ids are taken at
+// insert, not at commit, and relays interleave. Consumers must not rely on
+// order across aggregates.
+type Relay struct {
+	db   *sqldb.DB
+	pub  Publisher
+	opts RelayOptions
+	wake chan struct{}
+}
+
+// NewRelay returns a relay for db's outbox, publishing through pub.
+func NewRelay(db *sqldb.DB, pub Publisher, opts RelayOptions) *Relay {
+	if opts.Interval <= 0 {
+		opts.Interval = 500 * time.Millisecond
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 100
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Relay{db: db, pub: pub, opts: opts, wake: make(chan struct{}, 1)}
+}
+
+// Notify wakes the relay now instead of at its next poll; call it after
+// committing a transaction that added messages. It never blocks.
+func (r *Relay) Notify() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run relays until ctx is cancelled, then returns nil. Failures (the bus or
+// the store down) are logged and retried at the poll interval; rows stay
+// until they are published.
+func (r *Relay) Run(ctx context.Context) error {
+	failing := false
+	for {
+		n, err := r.pass(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		switch {
+		case err != nil:
+			if !failing {
+				r.opts.Logger.Warn("outbox: relay failing; will retry", "store", r.db.Schema(), "err", err)
+			}
+			failing = true
+		case failing:
+			r.opts.Logger.Info("outbox: relay recovered", "store", r.db.Schema())
+			failing = false
+		}
+		if err == nil && n == r.opts.BatchSize {
+			continue // more rows are likely waiting
+		}
+		t := time.NewTimer(r.opts.Interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-r.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// Flush relays until the outbox is empty or a pass fails; for shutdown
+// hooks and tools.
+func (r *Relay) Flush(ctx context.Context) error {
+	for {
+		n, err := r.pass(ctx)
+		if err != nil || n < r.opts.BatchSize {
+			return err
+		}
+	}
+}
+
+type row struct {
+	id      int64
+	subject string
+	msgID   string
+	data    []byte
+}
+
+// pass publishes one batch and deletes what it published, returning how
+// many rows it found.
+func (r *Relay) pass(ctx context.Context) (int, error) {
+	if r.db.Dialect() == sqldb.Postgres {
+		return r.passLocked(ctx)
+	}
+	rows, err := r.load(ctx, r.db, "")
+	if err != nil {
+		return 0, err
+	}
+	done, pubErr := r.publish(ctx, rows)
+	if len(done) > 0 {
+		err := r.db.InTx(ctx, func(tx *sql.Tx) error { return r.delete(ctx, tx, done) })
+		if err != nil {
+			return len(rows), err
+		}
+	}
+	return len(rows), pubErr
+}
+
+func (r *Relay) passLocked(ctx context.Context) (int, error) {
+	var n int
+	var pubErr error
+	err := r.db.InTx(ctx, func(tx *sql.Tx) error {
+		rows, err := r.load(ctx, tx, " FOR UPDATE SKIP LOCKED")
+		if err != nil {
+			return err
+		}
+		n = len(rows)
+		var done []int64
+		done, pubErr = r.publish(ctx, rows)
+		return r.delete(ctx, tx, done)
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, pubErr
+}
+
+func (r *Relay) load(ctx context.Context, q sqldb.Execer, lock string) ([]row, error) {
+	rs, err := q.QueryContext(ctx, `SELECT id, subject, msg_id, data FROM outbox ORDER BY id LIMIT $1`+lock, r.opts.BatchSize)
+	if err != nil {
+		return nil, fmt.Errorf("outbox load: %w", sqldb.MapError(err))
+	}
+	defer rs.Close()
+	var rows []row
+	for rs.Next() {
+		var x row
+		if err := rs.Scan(&x.id, &x.subject, &x.msgID, &x.data); err != nil {
+			return nil, fmt.Errorf("outbox load: %w", err)
+		}
+		rows = append(rows, x)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("outbox load: %w", sqldb.MapError(err))
+	}
+	return rows, nil
+}
+
+// publish sends rows in order and stops at the first failure, so a later
+// row never overtakes an earlier one.
+func (r *Relay) publish(ctx context.Context, rows []row) ([]int64, error) {
+	done := make([]int64, 0, len(rows))
+	for _, x := range rows {
+		if _, err := r.pub.Publish(ctx, x.subject, x.msgID, x.data, nil); err != nil {
+			return done, fmt.Errorf("outbox publish %s %s: %w", x.subject, x.msgID, err)
+		}
+		done = append(done, x.id)
+	}
+	return done, nil
+}
+
+func (r *Relay) delete(ctx context.Context, tx *sql.Tx, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("$" + strconv.Itoa(i+1))
+		args[i] = id
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id IN (`+b.String()+`)`, args...); err != nil {
+		return fmt.Errorf("outbox delete: %w", sqldb.MapError(err))
+	}
+	return nil
+}
