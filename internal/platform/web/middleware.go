@@ -55,7 +55,15 @@ func withRequestID(log *slog.Logger, next http.Handler) http.Handler {
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
-		w.Header().Set(HeaderRequestID, id)
+		h := w.Header()
+		h.Set(HeaderRequestID, id)
+		// Safe defaults for every response; the storefront adds its own CSP.
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		ctx := context.WithValue(r.Context(), infoKey{}, &reqInfo{id: id, log: log})
 		ctx = logging.With(ctx, "request_id", id)
 		next.ServeHTTP(w, r.WithContext(ctx))

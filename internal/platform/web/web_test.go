@@ -170,6 +170,9 @@ func TestRequestIDEchoedAndOnLogLines(t *testing.T) {
 	if got := resp.Header.Get(web.HeaderRequestID); got != "abc-123" {
 		t.Fatalf("X-Request-Id %q", got)
 	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("security headers missing: %v", resp.Header)
+	}
 	// A hostile id is replaced, not echoed.
 	req.Header.Set(web.HeaderRequestID, "evil\"id<script>")
 	resp, _ = http.DefaultClient.Do(req)
