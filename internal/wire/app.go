@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bazaarshop/bazaar/internal/identity"
+	"github.com/bazaarshop/bazaar/internal/platform/authn"
 	"github.com/bazaarshop/bazaar/internal/platform/bus"
 	"github.com/bazaarshop/bazaar/internal/platform/cache"
 	"github.com/bazaarshop/bazaar/internal/platform/config"
@@ -35,6 +37,12 @@ type App struct {
 	Router  *web.Router
 	Bus     *bus.Bus
 	Cache   cache.Cache
+
+	// The services this process runs, nil for those it does not; reach a
+	// service through its xService method, which falls back to a client.
+	Identity identity.Service
+
+	signer *authn.Signer // signs the caller's identity on calls to other services
 
 	dbs     map[string]*sqldb.DB // by service
 	workers []worker
@@ -78,11 +86,26 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, err
 			return err
 		})
 	})
+	secret, err := a.devSecret(cfg.InternalSecret, "internal-secret")
+	if err != nil {
+		return nil, err
+	}
+	var serviceSecrets [][]byte
+	if secret != "" {
+		serviceSecrets = [][]byte{[]byte(secret)}
+		if a.signer, err = authn.NewSigner("bazaar", []byte(secret)); err != nil {
+			return nil, err
+		}
+	}
 	a.Router = web.NewRouter(web.Options{
 		Title: "Bazaar", Version: Version, Logger: log, Metrics: a.Metrics,
 		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout,
 		Middleware: []func(http.Handler) http.Handler{
-			idempotency.Middleware(idem, idempotency.Options{WriteError: web.WriteError, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log}),
+			// Who is calling, before the idempotency records are scoped by it.
+			authn.Middleware(authn.ResolverFunc(a.authenticate), authn.Options{
+				ServiceSecrets: serviceSecrets, WriteError: web.WriteError, Logger: log,
+			}),
+			skipIdempotency(idempotency.Middleware(idem, idempotency.Options{WriteError: web.WriteError, MaxBodyBytes: cfg.MaxBodyBytes, Logger: log})),
 		},
 	})
 
@@ -106,7 +129,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, err
 		if !cfg.Runs(m.name) {
 			continue
 		}
-		if err := m.build(ctx, a); err != nil {
+		var db *sqldb.DB
+		if len(m.migrations) > 0 {
+			if db, err = a.openDB(ctx, m); err != nil {
+				return nil, err
+			}
+		}
+		if err := m.build(ctx, a, db); err != nil {
 			return nil, fmt.Errorf("start %s: %w", m.name, err)
 		}
 	}

@@ -16,12 +16,14 @@ import (
 type module struct {
 	name       string
 	migrations []sqldb.Migrations // its store's schema; none: it keeps no store
-	build      func(ctx context.Context, a *App) error
+	// build wires the service; db is its store, opened and migrated (nil
+	// for a service without migrations).
+	build func(ctx context.Context, a *App, db *sqldb.DB) error
 }
 
 // modules in start order (a service after those it calls). Each service's
 // wiring lives in its own file of this package.
-var modules = []module{}
+var modules = []module{identityModule}
 
 // Migrate applies the migrations of every service cfg selects and reports
 // how many were applied.

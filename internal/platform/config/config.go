@@ -27,23 +27,27 @@ var Services = []string{"identity", "inventory", "catalog", "payment", "cart", "
 
 // Config is the effective configuration of one process.
 type Config struct {
-	Addr            string            // where the HTTP server listens
-	PublicURL       string            // how shoppers reach the shop (links in mail)
-	DataDir         string            // embedded mode: SQLite files and the NATS store
-	DatabaseURL     string            // postgres://… selects PostgreSQL
-	NATSURL         string            // nats://… selects an external JetStream
-	RedisURL        string            // redis://… selects Redis for cache and limits
-	Services        []string          // the services this process runs
-	ServiceURLs     map[string]string // base URLs of services run elsewhere
-	LogFormat       logging.Format
-	LogLevel        slog.Level
-	ShutdownTimeout time.Duration // how long SIGTERM waits for in-flight work
-	RequestTimeout  time.Duration // per-request deadline
-	MaxBodyBytes    int64
-	TLSCertFile     string
-	TLSKeyFile      string
-	AdminToken      string // guards the admin API until accounts and roles exist
-	Seed            bool   // seed the demo catalog into an empty store
+	Addr                  string            // where the HTTP server listens
+	PublicURL             string            // how shoppers reach the shop (links in mail)
+	DataDir               string            // embedded mode: SQLite files and the NATS store
+	DatabaseURL           string            // postgres://… selects PostgreSQL
+	NATSURL               string            // nats://… selects an external JetStream
+	RedisURL              string            // redis://… selects Redis for cache and limits
+	Services              []string          // the services this process runs
+	ServiceURLs           map[string]string // base URLs of services run elsewhere
+	LogFormat             logging.Format
+	LogLevel              slog.Level
+	ShutdownTimeout       time.Duration // how long SIGTERM waits for in-flight work
+	RequestTimeout        time.Duration // per-request deadline
+	MaxBodyBytes          int64
+	TLSCertFile           string
+	TLSKeyFile            string
+	AdminToken            string // guards the admin API until accounts and roles exist
+	InternalSecret        string // signs X-Bazaar-Principal between services
+	IdentityEncryptionKey string // seals TOTP secrets at rest
+	SMTPURL               string // where mail goes; empty: the dev mailbox
+	MailFrom              string
+	Seed                  bool // seed the demo catalog into an empty store
 }
 
 // Embedded reports whether this process keeps its data in the data dir
@@ -144,6 +148,9 @@ func (c *Config) validate() []error {
 	var problems []error
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		problems = append(problems, errors.New("BAZAAR_TLS_CERT_FILE and BAZAAR_TLS_KEY_FILE go together: set both or neither"))
+	}
+	if !c.Embedded() && len(c.Services) < len(Services) && c.InternalSecret == "" {
+		problems = append(problems, errors.New("BAZAAR_INTERNAL_SECRET is required when services run in separate processes: they sign the caller's identity with it"))
 	}
 	if c.PublicURL == "" {
 		scheme := "http"

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"slices"
 	"strconv"
@@ -178,6 +179,33 @@ var fields = []field{
 		},
 		get: func(c *Config) string { return c.AdminToken },
 	},
+	secretField("internal-secret", "signs the caller's identity between services (32+ characters); embedded mode: generated into the data dir", 32, func(c *Config) *string { return &c.InternalSecret }),
+	secretField("identity-encryption-key", "seals TOTP secrets at rest (32+ characters); embedded mode: generated into the data dir", 32, func(c *Config) *string { return &c.IdentityEncryptionKey }),
+	{
+		name: "smtp-url", def: "", secret: true,
+		help: "where mail is sent (smtp://user:pass@host:587 with STARTTLS, or smtps://); empty: kept for the dev mailbox",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if err := checkScheme(v, "smtp", "smtps"); err != nil {
+					return err
+				}
+			}
+			c.SMTPURL = v
+			return nil
+		},
+		get: func(c *Config) string { return c.SMTPURL },
+	},
+	{
+		name: "mail-from", def: "Bazaar <no-reply@localhost>", help: "sender of the shop's mail",
+		set: func(c *Config, v string) error {
+			if _, err := mail.ParseAddress(v); err != nil {
+				return errors.New("want an address such as Shop <no-reply@shop.example>")
+			}
+			c.MailFrom = v
+			return nil
+		},
+		get: func(c *Config) string { return c.MailFrom },
+	},
 	{
 		name: "seed", def: "on", help: "on: seed the demo catalog into an empty store at start; off: start empty",
 		set: func(c *Config, v string) error {
@@ -198,6 +226,20 @@ var fields = []field{
 			return "off"
 		},
 	},
+}
+
+func secretField(name, help string, minLen int, ptr func(*Config) *string) field {
+	return field{
+		name: name, def: "", secret: true, help: help,
+		set: func(c *Config, v string) error {
+			if v != "" && len(v) < minLen {
+				return fmt.Errorf("too short: use at least %d random characters (openssl rand -hex 32)", minLen)
+			}
+			*ptr(c) = v
+			return nil
+		},
+		get: func(c *Config) string { return *ptr(c) },
+	}
 }
 
 func durationField(name, def, help string, ptr func(*Config) *time.Duration) field {
