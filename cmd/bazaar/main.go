@@ -17,6 +17,8 @@ Usage:
   bazaar [serve] [flags]    run the shop (all services, embedded storage by default)
   bazaar migrate [flags]    apply database migrations for the selected services, then exit
   bazaar config [flags]     print the effective configuration, secrets masked
+  bazaar admin create --email ADDRESS [flags]
+                            make an admin account; the password is read from standard input
   bazaar version            print the version
 
 Every flag has a BAZAAR_* environment variable; run 'bazaar config --help' for the list.
@@ -40,6 +42,8 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		err = migrate(args, environ, stdout, stderr)
 	case "config":
 		err = printConfig(args, environ, stdout)
+	case "admin":
+		err = adminCommand(args, environ, os.Stdin, stdout, stderr)
 	case "version":
 		err = printVersion(stdout)
 	case "help", "-h", "--help":

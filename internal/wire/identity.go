@@ -3,6 +3,7 @@ package wire
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/bazaarshop/bazaar/internal/platform/authn"
 	"github.com/bazaarshop/bazaar/internal/platform/bus/outbox"
 	"github.com/bazaarshop/bazaar/internal/platform/cache"
+	"github.com/bazaarshop/bazaar/internal/platform/config"
 	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
 
@@ -97,4 +99,22 @@ func skipIdempotency(idem func(http.Handler) http.Handler) func(http.Handler) ht
 			wrapped.ServeHTTP(w, r)
 		})
 	}
+}
+
+// CreateAdmin makes (or promotes) an admin account directly in the identity
+// store, for `bazaar admin create` on a shop with no admin yet. Its events
+// wait in the outbox until the shop next runs.
+func CreateAdmin(ctx context.Context, cfg *config.Config, log *slog.Logger, email, password string) (identity.User, error) {
+	db, err := sqldb.Open(ctx, storeURL(cfg), identityModule.name)
+	if err != nil {
+		return identity.User{}, err
+	}
+	defer db.Close()
+	for _, m := range identityModule.migrations {
+		if _, err := db.Migrate(ctx, m); err != nil {
+			return identity.User{}, err
+		}
+	}
+	core := identity.NewCore(identitydb.New(db), identity.Options{Logger: log})
+	return core.CreateAdmin(ctx, email, password)
 }
