@@ -133,6 +133,9 @@ type SKUInfo struct {
 	VariantID     string       `json:"variant_id"`
 	Slug          string       `json:"slug"`
 	Title         string       `json:"title"`
+	Brand         string       `json:"brand"`
+	Categories    []string     `json:"categories" doc:"Category slugs from the root down to the product's own."`
+	Collections   []string     `json:"collections" doc:"Slugs of the collections the product is in."`
 	Size          string       `json:"size"`
 	Color         string       `json:"color"`
 	Price         money.Money  `json:"price"`

@@ -215,7 +215,7 @@ func (s *Store) SKUs(ctx context.Context, skus []string) ([]catalog.SKUInfo, err
 	}
 	var a args
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT v.sku, v.product_id, v.id, p.slug, p.title, v.size, v.color, v.price, v.compare_at, v.currency,
+		SELECT v.sku, v.product_id, v.id, p.slug, p.title, p.brand, p.category_id, v.size, v.color, v.price, v.compare_at, v.currency,
 			v.weight_grams, p.images, p.status, v.archived
 		FROM variants v JOIN products p ON p.id = v.product_id
 		WHERE v.sku IN `+a.list(skus)+` ORDER BY v.sku`, a...)
@@ -224,12 +224,14 @@ func (s *Store) SKUs(ctx context.Context, skus []string) ([]catalog.SKUInfo, err
 	}
 	defer rows.Close()
 	var out []catalog.SKUInfo
+	categoryOf := map[string]string{} // sku → category id
 	for rows.Next() {
 		var i catalog.SKUInfo
 		var compareAt sql.NullInt64
 		var images []byte
 		var archived bool
-		if err := rows.Scan(&i.SKU, &i.ProductID, &i.VariantID, &i.Slug, &i.Title, &i.Size, &i.Color,
+		var categoryID string
+		if err := rows.Scan(&i.SKU, &i.ProductID, &i.VariantID, &i.Slug, &i.Title, &i.Brand, &categoryID, &i.Size, &i.Color,
 			&i.Price.Amount, &compareAt, &i.Price.Currency, &i.WeightGrams, &images, &i.ProductStatus, &archived); err != nil {
 			return nil, dbErr("lookup skus", err)
 		}
@@ -241,9 +243,82 @@ func (s *Store) SKUs(ctx context.Context, skus []string) ([]catalog.SKUInfo, err
 			i.Image = &imgs[0]
 		}
 		i.Purchasable = i.ProductStatus == catalog.StatusActive && !archived
+		categoryOf[i.SKU] = categoryID
 		out = append(out, i)
 	}
-	return out, dbErr("lookup skus", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, dbErr("lookup skus", err)
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return out, nil
+	}
+	return out, s.addTaxonomy(ctx, out, categoryOf)
+}
+
+// addTaxonomy fills in each SKU's category path and collections: what
+// promotions by category or collection match on.
+func (s *Store) addTaxonomy(ctx context.Context, infos []catalog.SKUInfo, categoryOf map[string]string) error {
+	type node struct{ slug, parent string }
+	cats := map[string]node{}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, slug, COALESCE(parent_id, '') FROM categories`)
+	if err != nil {
+		return dbErr("lookup skus", err)
+	}
+	for rows.Next() {
+		var id string
+		var n node
+		if err := rows.Scan(&id, &n.slug, &n.parent); err != nil {
+			rows.Close()
+			return dbErr("lookup skus", err)
+		}
+		cats[id] = n
+	}
+	rows.Close()
+	var a args
+	products := make([]string, 0, len(infos))
+	for _, i := range infos {
+		products = append(products, i.ProductID)
+	}
+	slices.Sort(products)
+	products = slices.Compact(products)
+	rows, err = s.db.QueryContext(ctx, `
+		SELECT cp.product_id, c.slug FROM collection_products cp JOIN collections c ON c.id = cp.collection_id
+		WHERE cp.product_id IN `+a.list(products)+` ORDER BY c.slug`, a...)
+	if err != nil {
+		return dbErr("lookup skus", err)
+	}
+	defer rows.Close()
+	collections := map[string][]string{}
+	for rows.Next() {
+		var pid, slug string
+		if err := rows.Scan(&pid, &slug); err != nil {
+			return dbErr("lookup skus", err)
+		}
+		collections[pid] = append(collections[pid], slug)
+	}
+	for k := range infos {
+		i := &infos[k]
+		var path []string
+		for id, hops := categoryOf[i.SKU], 0; id != "" && hops < 32; hops++ {
+			n, ok := cats[id]
+			if !ok {
+				break
+			}
+			path = append(path, n.slug)
+			id = n.parent
+		}
+		slices.Reverse(path)
+		i.Categories = path
+		i.Collections = collections[i.ProductID]
+		if i.Collections == nil {
+			i.Collections = []string{}
+		}
+		if i.Categories == nil {
+			i.Categories = []string{}
+		}
+	}
+	return dbErr("lookup skus", rows.Err())
 }
 
 // strings1 runs a query of one text column.

@@ -175,6 +175,10 @@ func testSuggestAndSKUs(t *testing.T, e *Env) {
 			kurta.Size != "L" || kurta.Color != "Blue" || kurta.Slug != "cotton-anarkali-kurta" || kurta.Image == nil {
 			t.Errorf("active SKU %+v", kurta)
 		}
+		if kurta.Brand != "Biba" || !slices.Equal(kurta.Collections, []string{"new-in"}) ||
+			len(kurta.Categories) < 2 || kurta.Categories[len(kurta.Categories)-1] != "kurtas" {
+			t.Errorf("SKU taxonomy: brand %q categories %v collections %v", kurta.Brand, kurta.Categories, kurta.Collections)
+		}
 		_, err = e.Service.LookupSKUs(ctx, []string{"a b"})
 		wantErr(t, err, catalog.ErrInvalidSKU)
 	})
