@@ -15,7 +15,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bazaarshop/bazaar/internal/cart"
+	"github.com/bazaarshop/bazaar/internal/catalog"
 	"github.com/bazaarshop/bazaar/internal/identity"
+	"github.com/bazaarshop/bazaar/internal/inventory"
 	"github.com/bazaarshop/bazaar/internal/platform/authn"
 	"github.com/bazaarshop/bazaar/internal/platform/bus"
 	"github.com/bazaarshop/bazaar/internal/platform/cache"
@@ -40,7 +43,10 @@ type App struct {
 
 	// The services this process runs, nil for those it does not; reach a
 	// service through its xService method, which falls back to a client.
-	Identity identity.Service
+	Identity  identity.Service
+	Inventory inventory.Service
+	Catalog   catalog.Service
+	Cart      cart.Service
 
 	signer *authn.Signer // signs the caller's identity on calls to other services
 
@@ -49,6 +55,7 @@ type App struct {
 	checks  []check
 	closers []func() error // run in reverse order at shutdown
 
+	services []string // the services this process runs
 	draining atomic.Bool
 }
 
@@ -125,10 +132,14 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (_ *App, err
 	a.closers = append(a.closers, c.Close)
 	a.checks = append(a.checks, check{"cache", c.Ping})
 
+	if err := checkBuilt(cfg); err != nil {
+		return nil, err
+	}
 	for _, m := range modules {
 		if !cfg.Runs(m.name) {
 			continue
 		}
+		a.services = append(a.services, m.name)
 		var db *sqldb.DB
 		if len(m.migrations) > 0 {
 			if db, err = a.openDB(ctx, m); err != nil {
@@ -214,6 +225,13 @@ func (a *App) openDB(ctx context.Context, m module) (*sqldb.DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// sign makes c carry the caller's identity, signed, to the service it calls.
+func (a *App) sign(c *web.Client) {
+	if a.signer != nil {
+		c.HTTP.Transport = authn.NewTransport(c.HTTP.Transport, a.signer)
+	}
 }
 
 // remoteURL is the base URL of a service this process does not run.

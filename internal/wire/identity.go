@@ -85,14 +85,16 @@ func (a *App) authenticate(ctx context.Context, token string) (authn.Principal, 
 	return svc.Authenticate(ctx, token)
 }
 
-// skipIdempotency keeps sign-in and internal calls out of the idempotency
+// skipIdempotency keeps responses that carry secrets out of the idempotency
 // records: a replayed sign-in would hand out a stored live session token.
 func skipIdempotency(idem func(http.Handler) http.Handler) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		wrapped := idem(next)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p := r.URL.Path
-			if strings.HasPrefix(p, "/api/v1/auth/") || strings.HasPrefix(p, "/api/v1/internal/") {
+			// POST /api/v1/carts answers with a new guest cart's token:
+			// repeating it is harmless, storing the token is not.
+			if strings.HasPrefix(p, "/api/v1/auth/") || strings.HasPrefix(p, "/api/v1/internal/") || p == "/api/v1/carts" {
 				next.ServeHTTP(w, r)
 				return
 			}

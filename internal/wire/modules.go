@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/bazaarshop/bazaar/internal/platform/config"
@@ -23,7 +24,21 @@ type module struct {
 
 // modules in start order (a service after those it calls). Each service's
 // wiring lives in its own file of this package.
-var modules = []module{identityModule}
+var modules = []module{identityModule, inventoryModule, catalogModule, cartModule}
+
+// checkBuilt refuses an explicit --services list naming a service this
+// build does not have yet; "all" runs every service it has.
+func checkBuilt(cfg *config.Config) error {
+	if len(cfg.Services) == len(config.Services) {
+		return nil
+	}
+	for _, s := range cfg.Services {
+		if !slices.ContainsFunc(modules, func(m module) bool { return m.name == s }) {
+			return fmt.Errorf("service %s is not part of this build yet", s)
+		}
+	}
+	return nil
+}
 
 // Migrate applies the migrations of every service cfg selects and reports
 // how many were applied.

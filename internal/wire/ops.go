@@ -30,7 +30,7 @@ type readiness struct {
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
-	res := readiness{Status: "ready", Services: a.cfg.Services, Checks: map[string]string{}}
+	res := readiness{Status: "ready", Services: a.services, Checks: map[string]string{}}
 	var (
 		mu     sync.Mutex
 		wg     sync.WaitGroup

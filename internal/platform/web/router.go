@@ -49,6 +49,7 @@ func NewRouter(o Options) *Router {
 	cfg.OpenAPIPath = APIPrefix + "/openapi"
 	cfg.DocsPath = APIPrefix + "/docs"
 	cfg.SchemasPath = APIPrefix + "/schemas"
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", schemaName)
 	// No $schema member in every response body: clients get plain JSON.
 	cfg.CreateHooks = nil
 	cfg.Info.Description = "Bazaar commerce API. Errors are RFC 9457 problem documents with a stable `code`; money is integer minor units with an ISO 4217 currency."
