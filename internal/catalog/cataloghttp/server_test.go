@@ -229,8 +229,8 @@ func TestOpenAPIAndMedia(t *testing.T) {
 			t.Errorf("openapi lacks %s", p)
 		}
 	}
-	if ref := doc.Paths["/api/v1/products"]["get"].Responses["200"].Content["application/json"].Schema.Ref; !strings.HasSuffix(ref, "/ProductPage") {
-		t.Errorf("list-products documents %q, want the ProductPage schema", ref)
+	if ref := doc.Paths["/api/v1/products"]["get"].Responses["200"].Content["application/json"].Schema.Ref; !strings.HasSuffix(ref, "/CatalogProductPage") {
+		t.Errorf("list-products documents %q, want the CatalogProductPage schema", ref)
 	}
 	svg := call(t, "GET", e.URL+"/media/placeholder/kurta-red-1.svg", "")
 	if svg.status != 200 || svg.header.Get("Content-Type") != "image/svg+xml" || !bytes.HasPrefix(svg.body, []byte("<svg")) {
