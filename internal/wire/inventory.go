@@ -26,7 +26,8 @@ func buildInventory(ctx context.Context, a *App, db *sqldb.DB) error {
 	core := inventory.NewCore(inventorydb.New(db), inventory.Options{Logger: a.log.With("service", "inventory")})
 	api := a.Router.API
 	inventoryhttp.Register(api, core, inventoryhttp.Options{
-		Admin:    huma.Middlewares{authn.RequireRole(api, authn.RoleStaff, authn.RoleAdmin)},
+		// Services may set stock too: the catalog's seeder imports it.
+		Admin:    huma.Middlewares{authn.RequireRole(api, authn.RoleStaff, authn.RoleAdmin, authn.RoleService)},
 		Internal: huma.Middlewares{authn.RequireService(api)},
 	})
 	a.addWorker("inventory-sweeper", core.RunSweeper)
