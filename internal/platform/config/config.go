@@ -42,7 +42,6 @@ type Config struct {
 	MaxBodyBytes          int64
 	TLSCertFile           string
 	TLSKeyFile            string
-	AdminToken            string // guards the admin API until accounts and roles exist
 	InternalSecret        string // signs X-Bazaar-Principal between services
 	IdentityEncryptionKey string // seals TOTP secrets at rest
 	SMTPURL               string // where mail goes; empty: the dev mailbox

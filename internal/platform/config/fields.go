@@ -167,18 +167,6 @@ var fields = []field{
 		set: func(c *Config, v string) error { c.TLSKeyFile = v; return nil },
 		get: func(c *Config) string { return c.TLSKeyFile },
 	},
-	{
-		name: "admin-token", def: "", secret: true,
-		help: "bearer token for the admin API (at least 32 characters); empty: the admin API refuses everyone",
-		set: func(c *Config, v string) error {
-			if v != "" && len(v) < 32 {
-				return errors.New("too short: use at least 32 random characters (openssl rand -hex 32)")
-			}
-			c.AdminToken = v
-			return nil
-		},
-		get: func(c *Config) string { return c.AdminToken },
-	},
 	secretField("internal-secret", "signs the caller's identity between services (32+ characters); embedded mode: generated into the data dir", 32, func(c *Config) *string { return &c.InternalSecret }),
 	secretField("identity-encryption-key", "seals TOTP secrets at rest (32+ characters); embedded mode: generated into the data dir", 32, func(c *Config) *string { return &c.IdentityEncryptionKey }),
 	{
