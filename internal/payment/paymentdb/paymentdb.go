@@ -1,0 +1,271 @@
+// Package paymentdb stores payments in SQLite or PostgreSQL. The schema and
+// the SQL are the same on both engines (times as Unix microseconds, money as
+// integer minor units); where they differ (row locks) the difference is a
+// suffix chosen at New. Events go to the outbox table of the same database,
+// in the transaction of the change.
+package paymentdb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync"
+	"time"
+
+	"github.com/bazaarshop/bazaar/internal/payment"
+	"github.com/bazaarshop/bazaar/internal/platform/bus/outbox"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Migrations is the payment schema (owner "payment"). The store also needs
+// outbox.Migrations; Migrate applies both.
+var Migrations = sqldb.Migrations{Owner: "payment", FS: mustSub(migrations, "migrations")}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Migrate applies the outbox's migrations and the payment schema's.
+func Migrate(ctx context.Context, db *sqldb.DB) error {
+	if err := outbox.Migrate(ctx, db); err != nil {
+		return err
+	}
+	_, err := db.Migrate(ctx, Migrations)
+	return err
+}
+
+// Store implements payment.Store.
+type Store struct {
+	db        *sqldb.DB
+	forUpdate string   // row lock suffix: PostgreSQL locks rows; SQLite's write transaction locks the file
+	stmts     sync.Map // query -> *sql.Stmt
+	warming   sync.Map // query -> true: being prepared
+}
+
+var _ payment.Store = (*Store)(nil)
+
+// New returns the store on db; run Migrate first.
+func New(db *sqldb.DB) *Store {
+	s := &Store{db: db}
+	if db.Dialect() == sqldb.Postgres {
+		s.forUpdate = " FOR UPDATE"
+	}
+	return s
+}
+
+// Statements are prepared once on the store: SQLite would otherwise parse
+// every statement on every call, which is most of the CPU of a payment, and
+// database/sql keeps each preparation per pooled connection.
+//
+// A statement is never prepared on the pool from inside a transaction: the
+// transaction may hold a row lock that the pool's other connections are
+// all waiting for, and then no connection would ever come free. Inside a
+// transaction a statement not yet prepared runs unprepared, and is
+// prepared in the background for next time.
+
+// cached returns q's prepared statement, if it has one.
+func (s *Store) cached(q string) *sql.Stmt {
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sql.Stmt)
+	}
+	return nil
+}
+
+// prepare prepares q on the pool; call it holding no connection.
+func (s *Store) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st := s.cached(q); st != nil {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", sqldb.MapError(err))
+	}
+	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// warm prepares q in the background, once.
+func (s *Store) warm(q string) {
+	if _, busy := s.warming.LoadOrStore(q, true); busy {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := s.prepare(ctx, q); err != nil {
+			s.warming.Delete(q) // try again another time
+		}
+	}()
+}
+
+// exec runs q in tx, or on the pool when tx is nil.
+func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	if tx == nil {
+		st, err := s.prepare(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return st.ExecContext(ctx, args...)
+	}
+	if st := s.cached(q); st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	s.warm(q)
+	return tx.ExecContext(ctx, q, args...)
+}
+
+// queryRow is exec for a query of one row.
+func (s *Store) queryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) scanner {
+	if tx == nil {
+		st, err := s.prepare(ctx, q)
+		if err != nil {
+			return errRow{err}
+		}
+		return st.QueryRowContext(ctx, args...)
+	}
+	if st := s.cached(q); st != nil {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	s.warm(q)
+	return tx.QueryRowContext(ctx, q, args...)
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// errNoChange unwinds a transaction whose function had nothing to write.
+var errNoChange = errors.New("paymentdb: no change")
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func microsPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+func fromMicrosPtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicros(v.Int64)
+	return &t
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func toJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("paymentdb: encode: %w", err)
+	}
+	return string(b), nil
+}
+
+// writeMutation writes what an update put beside the intent.
+func (s *Store) writeMutation(ctx context.Context, tx *sql.Tx, intentID string, m *payment.Mutation) error {
+	if m == nil {
+		return nil
+	}
+	if m.Webhook != nil {
+		w := m.Webhook
+		_, err := s.exec(ctx, tx, `INSERT INTO webhook_events (provider, event_id, type, intent_id, received_at) VALUES ($1, $2, $3, $4, $5)`,
+			w.Provider, w.EventID, w.Type, w.IntentID, micros(w.ReceivedAt))
+		if err != nil {
+			if errors.Is(sqldb.MapError(err), sqldb.ErrConflict) {
+				return payment.ErrWebhookSeen
+			}
+			return fmt.Errorf("record webhook: %w", sqldb.MapError(err))
+		}
+	}
+	if err := s.insertTransitions(ctx, tx, intentID, m.Transitions); err != nil {
+		return err
+	}
+	if err := s.insertLedger(ctx, tx, m.Ledger); err != nil {
+		return err
+	}
+	for _, r := range m.Refunds {
+		if err := s.upsertRefund(ctx, tx, r); err != nil {
+			return err
+		}
+	}
+	for _, ev := range m.Events {
+		if err := outbox.AddEvent(ctx, tx, ev.Subject, ev.Event); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) insertTransitions(ctx context.Context, tx *sql.Tx, intentID string, ts []payment.IntentTransition) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	q, args := multiInsert("INSERT INTO intent_transitions (intent_id, seq, from_status, to_status, reason, amount, at) VALUES ", 7, len(ts))
+	for _, t := range ts {
+		args = append(args, intentID, t.Seq, string(t.From), string(t.To), t.Reason, t.Amount, micros(t.At))
+	}
+	if _, err := s.exec(ctx, tx, q, args...); err != nil {
+		return fmt.Errorf("record transitions: %w", sqldb.MapError(err))
+	}
+	return nil
+}
+
+func (s *Store) insertLedger(ctx context.Context, tx *sql.Tx, ls []payment.LedgerLine) error {
+	if len(ls) == 0 {
+		return nil
+	}
+	q, args := multiInsert("INSERT INTO ledger_lines (entry_id, intent_id, refund_id, kind, account, currency, amount, created_at) VALUES ", 8, len(ls))
+	for _, l := range ls {
+		args = append(args, l.EntryID, l.IntentID, l.RefundID, l.Kind, l.Account, l.Currency, l.Amount, micros(l.CreatedAt))
+	}
+	if _, err := s.exec(ctx, tx, q, args...); err != nil {
+		return fmt.Errorf("post ledger entry: %w", sqldb.MapError(err))
+	}
+	return nil
+}
+
+// multiInsert builds "prefix ($1, $2), ($3, $4)" for rows of cols values.
+func multiInsert(prefix string, cols, rows int) (string, []any) {
+	b := make([]byte, 0, len(prefix)+rows*cols*5)
+	b = append(b, prefix...)
+	n := 1
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '(')
+		for c := 0; c < cols; c++ {
+			if c > 0 {
+				b = append(b, ", "...)
+			}
+			b = fmt.Appendf(b, "$%d", n)
+			n++
+		}
+		b = append(b, ')')
+	}
+	return string(b), make([]any, 0, rows*cols)
+}
