@@ -118,8 +118,14 @@ func openSQLite(ctx context.Context, rawURL, service string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, rawURL, service string) (*DB, error) {
-	// Create the service's schema first, on a short-lived connection.
-	admin, err := pgx.Connect(ctx, rawURL)
+	// Create the service's schema first, on a short-lived connection. The
+	// URL is parsed as a pool's, so pool settings (pool_max_conns) in it are
+	// accepted here too.
+	poolCfg, err := pgxpool.ParseConfig(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: bad postgres url: %w", err)
+	}
+	admin, err := pgx.ConnectConfig(ctx, poolCfg.ConnConfig)
 	if err != nil {
 		return nil, unavailable("postgres", err)
 	}
@@ -139,6 +145,12 @@ func openPostgres(ctx context.Context, rawURL, service string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(u.String())
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: bad postgres url: %w", err)
+	}
+	if !q.Has("pool_max_conns") {
+		// pgx's default (the CPU count, at least 4) starves concurrent
+		// transactions on a small machine; 8 per service keeps a process
+		// running all of them under PostgreSQL's default 100 connections.
+		cfg.MaxConns = 8
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
