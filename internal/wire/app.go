@@ -19,6 +19,7 @@ import (
 	"github.com/bazaarshop/bazaar/internal/catalog"
 	"github.com/bazaarshop/bazaar/internal/identity"
 	"github.com/bazaarshop/bazaar/internal/inventory"
+	"github.com/bazaarshop/bazaar/internal/payment"
 	"github.com/bazaarshop/bazaar/internal/platform/authn"
 	"github.com/bazaarshop/bazaar/internal/platform/bus"
 	"github.com/bazaarshop/bazaar/internal/platform/cache"
@@ -47,6 +48,7 @@ type App struct {
 	Inventory inventory.Service
 	Catalog   catalog.Service
 	Cart      cart.Service
+	Payment   payment.Service
 
 	signer *authn.Signer // signs the caller's identity on calls to other services
 

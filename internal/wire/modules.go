@@ -24,7 +24,7 @@ type module struct {
 
 // modules in start order (a service after those it calls). Each service's
 // wiring lives in its own file of this package.
-var modules = []module{identityModule, inventoryModule, catalogModule, cartModule}
+var modules = []module{identityModule, inventoryModule, catalogModule, paymentModule, cartModule}
 
 // checkBuilt refuses an explicit --services list naming a service this
 // build does not have yet; "all" runs every service it has.

@@ -45,6 +45,14 @@ type Config struct {
 	InternalSecret        string // signs X-Bazaar-Principal between services
 	IdentityEncryptionKey string // seals TOTP secrets at rest
 	SMTPURL               string // where mail goes; empty: the dev mailbox
+	PaymentCardKey        string // seals card numbers
+	PaymentSandbox        string // on, off, auto
+	StripeSecretKey       string
+	StripeWebhookSecret   string
+	StripeAPIBase         string
+	RazorpayKeyID         string
+	RazorpayKeySecret     string
+	RazorpayWebhookSecret string
 	MailFrom              string
 	Seed                  bool // seed the demo catalog into an empty store
 }
@@ -150,6 +158,9 @@ func (c *Config) validate() []error {
 	}
 	if !c.Embedded() && len(c.Services) < len(Services) && c.InternalSecret == "" {
 		problems = append(problems, errors.New("BAZAAR_INTERNAL_SECRET is required when services run in separate processes: they sign the caller's identity with it"))
+	}
+	if (c.RazorpayKeyID == "") != (c.RazorpayKeySecret == "") {
+		problems = append(problems, errors.New("BAZAAR_RAZORPAY_KEY_ID and BAZAAR_RAZORPAY_KEY_SECRET go together"))
 	}
 	if c.PublicURL == "" {
 		scheme := "http"

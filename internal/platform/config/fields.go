@@ -169,6 +169,41 @@ var fields = []field{
 	},
 	secretField("internal-secret", "signs the caller's identity between services (32+ characters); embedded mode: generated into the data dir", 32, func(c *Config) *string { return &c.InternalSecret }),
 	secretField("identity-encryption-key", "seals TOTP secrets at rest (32+ characters); embedded mode: generated into the data dir", 32, func(c *Config) *string { return &c.IdentityEncryptionKey }),
+	secretField("payment-card-key", "AES-256 key sealing card numbers: 32 bytes as 64 hex characters or base64; embedded mode: generated into the data dir", 32, func(c *Config) *string { return &c.PaymentCardKey }),
+	{
+		name: "payment-sandbox", def: "auto", help: "the built-in sandbox payment provider: on, off, or auto (on in the embedded mode only); it approves test payments without moving money",
+		set: func(c *Config, v string) error {
+			switch v {
+			case "on", "off", "auto":
+				c.PaymentSandbox = v
+				return nil
+			}
+			return errors.New("want on, off or auto")
+		},
+		get: func(c *Config) string { return c.PaymentSandbox },
+	},
+	secretField("stripe-secret-key", "Stripe API key (sk_live_… or sk_test_…); set to take cards through Stripe", 8, func(c *Config) *string { return &c.StripeSecretKey }),
+	secretField("stripe-webhook-secret", "Stripe webhook signing secret (whsec_…)", 8, func(c *Config) *string { return &c.StripeWebhookSecret }),
+	{
+		name: "stripe-api-base", def: "", help: "Stripe API base URL; empty: Stripe's own (set for stripe-mock)",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if err := checkHTTPURL(v); err != nil {
+					return err
+				}
+			}
+			c.StripeAPIBase = v
+			return nil
+		},
+		get: func(c *Config) string { return c.StripeAPIBase },
+	},
+	{
+		name: "razorpay-key-id", def: "", help: "Razorpay key id; set to take UPI and net banking through Razorpay",
+		set: func(c *Config, v string) error { c.RazorpayKeyID = v; return nil },
+		get: func(c *Config) string { return c.RazorpayKeyID },
+	},
+	secretField("razorpay-key-secret", "Razorpay key secret", 8, func(c *Config) *string { return &c.RazorpayKeySecret }),
+	secretField("razorpay-webhook-secret", "Razorpay webhook secret", 8, func(c *Config) *string { return &c.RazorpayWebhookSecret }),
 	{
 		name: "smtp-url", def: "", secret: true,
 		help: "where mail is sent (smtp://user:pass@host:587 with STARTTLS, or smtps://); empty: kept for the dev mailbox",
