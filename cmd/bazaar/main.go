@@ -17,6 +17,8 @@ Usage:
   bazaar [serve] [flags]    run the shop (all services, embedded storage by default)
   bazaar migrate [flags]    apply database migrations for the selected services, then exit
   bazaar config [flags]     print the effective configuration, secrets masked
+  bazaar seed --products N [flags]
+                            top the demo catalogue up to N products, with stock
   bazaar admin create --email ADDRESS [flags]
                             make an admin account; the password is read from standard input
   bazaar version            print the version
@@ -42,6 +44,8 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		err = migrate(args, environ, stdout, stderr)
 	case "config":
 		err = printConfig(args, environ, stdout)
+	case "seed":
+		err = seedCommand(args, environ, stdout, stderr)
 	case "admin":
 		err = adminCommand(args, environ, os.Stdin, stdout, stderr)
 	case "version":

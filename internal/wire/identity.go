@@ -107,16 +107,11 @@ func skipIdempotency(idem func(http.Handler) http.Handler) func(http.Handler) ht
 // store, for `bazaar admin create` on a shop with no admin yet. Its events
 // wait in the outbox until the shop next runs.
 func CreateAdmin(ctx context.Context, cfg *config.Config, log *slog.Logger, email, password string) (identity.User, error) {
-	db, err := sqldb.Open(ctx, storeURL(cfg), identityModule.name)
+	db, err := openMigrated(ctx, storeURL(cfg), identityModule)
 	if err != nil {
 		return identity.User{}, err
 	}
 	defer db.Close()
-	for _, m := range identityModule.migrations {
-		if _, err := db.Migrate(ctx, m); err != nil {
-			return identity.User{}, err
-		}
-	}
 	core := identity.NewCore(identitydb.New(db), identity.Options{Logger: log})
 	return core.CreateAdmin(ctx, email, password)
 }
