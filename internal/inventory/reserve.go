@@ -420,22 +420,45 @@ func (c *Core) afterBatch(w *work, home []string) error {
 		if !sw.complete || len(sw.buckets) == 0 {
 			continue
 		}
-		w.rebalance(s)
+		if c.lopsided(sw) {
+			w.rebalance(s)
+		}
 		c.setFast(s, c.large(sw))
 	}
 	return nil
 }
 
+// laneUnits sums the SKU's available sellable units per lane.
+func (c *Core) laneUnits(sw *skuWork) []int64 {
+	per := make([]int64, c.opts.Lanes)
+	for _, b := range sw.buckets {
+		if b.Sellable {
+			per[b.Slot%c.opts.Lanes] += b.Available()
+		}
+	}
+	return per
+}
+
+// lopsided reports whether some lane has under half its share of the
+// SKU's units: only then is rewriting every bucket worth it.
+func (c *Core) lopsided(sw *skuWork) bool {
+	per := c.laneUnits(sw)
+	var total int64
+	for _, n := range per {
+		total += n
+	}
+	for _, n := range per {
+		if 2*n*int64(len(per)) < total {
+			return true
+		}
+	}
+	return false
+}
+
 // large reports whether every lane has well more than the low-stock
 // threshold in its own sellable buckets of the SKU.
 func (c *Core) large(sw *skuWork) bool {
-	lanes := c.opts.Lanes
-	per := make([]int64, lanes)
-	for _, b := range sw.buckets {
-		if b.Sellable {
-			per[b.Slot%lanes] += b.Available()
-		}
-	}
+	per := c.laneUnits(sw)
 	floor := 2*max(c.opts.LowStockThreshold, 0) + 16
 	for _, n := range per {
 		if n <= floor {

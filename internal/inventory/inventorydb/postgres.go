@@ -12,15 +12,14 @@ import (
 	"github.com/bazaarshop/bazaar/internal/inventory"
 )
 
-// Lanes and slots on PostgreSQL, chosen by BenchmarkReserveHotSKU and
-// BenchmarkReserveHotSKUReplicas on a two-core machine: one lane makes the
-// biggest batches, and with the database on the same cores the work per
-// batch, not its latency, is the limit, so more lanes (and buckets to give
-// them) only cut the batches smaller. Where the database has cores of its
-// own, Options.Lanes 2–4 with Slots 8 let batches run side by side.
+// Lanes and slots on PostgreSQL, chosen with BenchmarkReserveHotSKU and
+// BenchmarkReserveSpread on a two-core machine: two lanes beat one (a batch
+// fills while the other waits on its commit) and four cut the batches too
+// small for the CPU left to run them. A bucket per lane is enough for a
+// lane to reserve on its own; more would only add rows to lock.
 const (
-	postgresLanes = 1
-	postgresSlots = 1
+	postgresLanes = 2
+	postgresSlots = 2
 )
 
 var postgresQueries = queries{

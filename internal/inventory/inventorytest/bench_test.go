@@ -33,13 +33,14 @@ func callers() int {
 }
 
 // benchLanes are the lane counts tried on each engine: 0 is the store's
-// default (one lane, one bucket per SKU); more lanes come with 8 buckets.
-var benchLanes = map[string][]int{"sqlite": {0}, "postgres": {0, 2, 4}}
+// default (SQLite: one lane, one bucket per SKU; PostgreSQL: two lanes, a
+// bucket each); one lane is plain group commit on one row per SKU.
+var benchLanes = map[string][]int{"sqlite": {0}, "postgres": {0, 1, 4}}
 
 func laneOptions(lanes int) inventory.Options {
 	o := inventory.Options{Lanes: lanes, Clock: time.Now}
-	if lanes > 1 {
-		o.Slots = 8
+	if lanes > 0 {
+		o.Slots = lanes
 	}
 	return o
 }
