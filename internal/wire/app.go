@@ -221,10 +221,8 @@ func (a *App) openDB(ctx context.Context, m module) (*sqldb.DB, error) {
 	a.dbs[service] = db
 	a.closers = append(a.closers, db.Close)
 	a.checks = append(a.checks, check{"database:" + service, db.PingContext})
-	for _, mg := range m.migrations {
-		if _, err := db.Migrate(ctx, mg); err != nil {
-			return nil, err
-		}
+	if err := db.MigrateAll(ctx, m.migrations...); err != nil {
+		return nil, err
 	}
 	return db, nil
 }

@@ -80,11 +80,9 @@ func openMigrated(ctx context.Context, url string, m module) (*sqldb.DB, error) 
 	if err != nil {
 		return nil, err
 	}
-	for _, mg := range m.migrations {
-		if _, err := db.Migrate(ctx, mg); err != nil {
-			db.Close()
-			return nil, err
-		}
+	if err := db.MigrateAll(ctx, m.migrations...); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
 }

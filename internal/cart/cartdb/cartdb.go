@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,15 +29,7 @@ var migrationsFS embed.FS
 
 // Migrations creates the cart's tables (goose version table goose_cart).
 // The store also needs the outbox's tables: see Migrate.
-var Migrations = sqldb.Migrations{Owner: "cart", FS: mustSub(migrationsFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+var Migrations = sqldb.EmbeddedMigrations("cart", migrationsFS, "migrations")
 
 // Migrate applies the cart's migrations and the outbox's to db.
 func Migrate(ctx context.Context, db *sqldb.DB) error {

@@ -11,7 +11,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 
@@ -27,15 +26,7 @@ var migrationsFS embed.FS
 
 // Migrations creates the catalogue's tables (goose version table
 // goose_catalog). The store also needs the outbox table: see Migrate.
-var Migrations = sqldb.Migrations{Owner: "catalog", FS: mustSub(migrationsFS, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+var Migrations = sqldb.EmbeddedMigrations("catalog", migrationsFS, "migrations")
 
 // Migrate applies the catalogue's migrations and the outbox's to db.
 func Migrate(ctx context.Context, db *sqldb.DB) error {

@@ -9,7 +9,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -25,15 +24,7 @@ var migrations embed.FS
 
 // Migrations is identity's schema. Its store also needs outbox.Migrations
 // (identity publishes through an outbox); Migrate applies both.
-var Migrations = sqldb.Migrations{Owner: "identity", FS: mustSub(migrations, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+var Migrations = sqldb.EmbeddedMigrations("identity", migrations, "migrations")
 
 // Migrate applies identity's migrations and the outbox's to db.
 func Migrate(ctx context.Context, db *sqldb.DB) error {

@@ -10,7 +10,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/bazaarshop/bazaar/internal/inventory"
@@ -24,15 +23,7 @@ import (
 var migrations embed.FS
 
 // Migrations is the inventory schema (owner "inventory").
-var Migrations = sqldb.Migrations{Owner: "inventory", FS: mustSub(migrations, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+var Migrations = sqldb.EmbeddedMigrations("inventory", migrations, "migrations")
 
 // Migrate applies the inventory migrations and the outbox's, which the
 // store writes its events to.

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"sync"
 	"time"
 
@@ -26,15 +25,7 @@ var migrations embed.FS
 
 // Migrations is the payment schema (owner "payment"). The store also needs
 // outbox.Migrations; Migrate applies both.
-var Migrations = sqldb.Migrations{Owner: "payment", FS: mustSub(migrations, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+var Migrations = sqldb.EmbeddedMigrations("payment", migrations, "migrations")
 
 // Migrate applies the outbox's migrations and the payment schema's.
 func Migrate(ctx context.Context, db *sqldb.DB) error {

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"time"
 
@@ -22,7 +21,7 @@ var migrationsFS embed.FS
 
 // Migrations creates the records table in a service's store; run it with
 // db.Migrate before using a Store on db.
-var Migrations = sqldb.Migrations{Owner: "idempotency", FS: mustSub(migrationsFS, "migrations")}
+var Migrations = sqldb.EmbeddedMigrations("idempotency", migrationsFS, "migrations")
 
 // State is where the request behind a record stands.
 type State string
@@ -214,12 +213,4 @@ func newToken() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // never fails: crypto/rand panics rather than return an error
 	return hex.EncodeToString(b[:])
-}
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err) // dir is a constant naming an embedded directory
-	}
-	return sub
 }

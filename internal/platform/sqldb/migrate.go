@@ -18,6 +18,28 @@ type Migrations struct {
 	FS    fs.FS  // holds sqlite/ and postgres/ directories
 }
 
+// EmbeddedMigrations makes an owner's Migrations from the directory dir of
+// fsys (usually an embed.FS), which holds sqlite/ and postgres/. A bad dir is
+// a programming error, caught at start-up: it panics.
+func EmbeddedMigrations(owner string, fsys fs.FS, dir string) Migrations {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(fmt.Sprintf("sqldb: migrations of %s: %v", owner, err))
+	}
+	return Migrations{Owner: owner, FS: sub}
+}
+
+// MigrateAll applies each set of migrations in order: a service's own and
+// those of the platform parts it keeps in its store (the outbox).
+func (db *DB) MigrateAll(ctx context.Context, sets ...Migrations) error {
+	for _, m := range sets {
+		if _, err := db.Migrate(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Migrate applies every pending migration of m for db's dialect. Each owner
 // keeps its own version table, so a service and the platform parts it uses
 // (the outbox, idempotency records) migrate independently in one store.

@@ -17,7 +17,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/bazaarshop/bazaar/internal/platform/bus"
 	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
@@ -28,15 +27,7 @@ var migrations embed.FS
 
 // Migrations creates the outbox table; its goose version table is
 // goose_outbox, separate from the service's own.
-var Migrations = sqldb.Migrations{Owner: "outbox", FS: mustSub(migrations, "migrations")}
-
-func mustSub(f fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+var Migrations = sqldb.EmbeddedMigrations("outbox", migrations, "migrations")
 
 // Migrate applies the outbox migrations to db.
 func Migrate(ctx context.Context, db *sqldb.DB) error {
