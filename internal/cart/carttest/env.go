@@ -3,7 +3,6 @@ package carttest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +17,7 @@ import (
 	"github.com/bazaarshop/bazaar/internal/cart/carthttp"
 	"github.com/bazaarshop/bazaar/internal/platform/authn"
 	"github.com/bazaarshop/bazaar/internal/platform/bus"
+	"github.com/bazaarshop/bazaar/internal/platform/bus/bustest"
 	"github.com/bazaarshop/bazaar/internal/platform/errs"
 	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 	"github.com/bazaarshop/bazaar/internal/platform/web"
@@ -130,31 +130,7 @@ func Staff(ctx context.Context) context.Context {
 // Outbox returns the events waiting in the cart store's outbox.
 func (e *Env) Outbox(t testing.TB) []bus.Event {
 	t.Helper()
-	rows, err := e.DB.QueryContext(context.Background(), `SELECT subject, data FROM outbox ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []bus.Event
-	for rows.Next() {
-		var subject string
-		var data []byte
-		if err := rows.Scan(&subject, &data); err != nil {
-			t.Fatal(err)
-		}
-		var ev bus.Event
-		if err := json.Unmarshal(data, &ev); err != nil {
-			t.Fatal(err)
-		}
-		if ev.Type != subject {
-			t.Fatalf("event %s on subject %s", ev.Type, subject)
-		}
-		out = append(out, ev)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return bustest.OutboxEvents(t, e.DB)
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.

@@ -7,7 +7,6 @@ package catalogtest
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 	"github.com/bazaarshop/bazaar/internal/catalog/catalogdb"
 	"github.com/bazaarshop/bazaar/internal/catalog/cataloghttp"
 	"github.com/bazaarshop/bazaar/internal/platform/bus"
+	"github.com/bazaarshop/bazaar/internal/platform/bus/bustest"
 	"github.com/bazaarshop/bazaar/internal/platform/cache"
 	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 	"github.com/bazaarshop/bazaar/internal/platform/web"
@@ -134,28 +134,7 @@ func (e *Env) OverHTTP(t testing.TB) *Env {
 // Events returns the events waiting in the outbox, oldest first.
 func (e *Env) Events(t testing.TB) []bus.Event {
 	t.Helper()
-	rows, err := e.DB.QueryContext(context.Background(), `SELECT subject, data FROM outbox ORDER BY id`)
-	if err != nil {
-		t.Fatalf("read outbox: %v", err)
-	}
-	defer rows.Close()
-	var out []bus.Event
-	for rows.Next() {
-		var subject string
-		var data []byte
-		if err := rows.Scan(&subject, &data); err != nil {
-			t.Fatal(err)
-		}
-		var ev bus.Event
-		if err := json.Unmarshal(data, &ev); err != nil {
-			t.Fatalf("outbox row on %s: %v", subject, err)
-		}
-		if ev.Type != subject {
-			t.Errorf("event %s published on subject %s", ev.Type, subject)
-		}
-		out = append(out, ev)
-	}
-	return out
+	return bustest.OutboxEvents(t, e.DB)
 }
 
 // ProductEvents decodes the catalog.product.updated events for product id.

@@ -6,7 +6,6 @@ package inventorytest
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,6 +20,7 @@ import (
 	"github.com/bazaarshop/bazaar/internal/inventory/inventorydb"
 	"github.com/bazaarshop/bazaar/internal/inventory/inventoryhttp"
 	"github.com/bazaarshop/bazaar/internal/platform/bus"
+	"github.com/bazaarshop/bazaar/internal/platform/bus/bustest"
 	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 	"github.com/bazaarshop/bazaar/internal/platform/web"
 )
@@ -104,31 +104,7 @@ func (e *Env) Events(t testing.TB) []bus.Event {
 // OutboxEvents reads the events waiting in db's outbox, oldest first.
 func OutboxEvents(t testing.TB, db *sqldb.DB) []bus.Event {
 	t.Helper()
-	rows, err := db.QueryContext(context.Background(), `SELECT subject, data FROM outbox ORDER BY id`)
-	if err != nil {
-		t.Fatalf("read outbox: %v", err)
-	}
-	defer rows.Close()
-	var out []bus.Event
-	for rows.Next() {
-		var subject string
-		var data []byte
-		if err := rows.Scan(&subject, &data); err != nil {
-			t.Fatal(err)
-		}
-		var ev bus.Event
-		if err := json.Unmarshal(data, &ev); err != nil {
-			t.Fatalf("outbox row on %s: %v", subject, err)
-		}
-		if subject != ev.Type {
-			t.Errorf("event %s sent on subject %s", ev.Type, subject)
-		}
-		out = append(out, ev)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return bustest.OutboxEvents(t, db)
 }
 
 // StockEvents decodes events about sku.
