@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -262,3 +263,21 @@ func every(ctx context.Context, interval time.Duration, fn func(ctx context.Cont
 
 // readyTimeout bounds one /readyz probe of all dependencies.
 const readyTimeout = 2 * time.Second
+
+// skipIdempotency keeps responses that carry secrets out of the idempotency
+// records: a replayed sign-in would hand out a stored live session token.
+func skipIdempotency(idem func(http.Handler) http.Handler) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		wrapped := idem(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p := r.URL.Path
+			// POST /api/v1/carts answers with a new guest cart's token:
+			// repeating it is harmless, storing the token is not.
+			if strings.HasPrefix(p, "/api/v1/auth/") || strings.HasPrefix(p, "/api/v1/internal/") || p == "/api/v1/carts" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			wrapped.ServeHTTP(w, r)
+		})
+	}
+}

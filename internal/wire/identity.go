@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"strings"
 
 	"github.com/bazaarshop/bazaar/internal/identity"
 	"github.com/bazaarshop/bazaar/internal/identity/identitydb"
@@ -83,24 +81,6 @@ func (a *App) authenticate(ctx context.Context, token string) (authn.Principal, 
 		return authn.Principal{}, err
 	}
 	return svc.Authenticate(ctx, token)
-}
-
-// skipIdempotency keeps responses that carry secrets out of the idempotency
-// records: a replayed sign-in would hand out a stored live session token.
-func skipIdempotency(idem func(http.Handler) http.Handler) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		wrapped := idem(next)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p := r.URL.Path
-			// POST /api/v1/carts answers with a new guest cart's token:
-			// repeating it is harmless, storing the token is not.
-			if strings.HasPrefix(p, "/api/v1/auth/") || strings.HasPrefix(p, "/api/v1/internal/") || p == "/api/v1/carts" {
-				next.ServeHTTP(w, r)
-				return
-			}
-			wrapped.ServeHTTP(w, r)
-		})
-	}
 }
 
 // CreateAdmin makes (or promotes) an admin account directly in the identity

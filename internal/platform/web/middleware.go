@@ -48,7 +48,8 @@ func (w *statusWriter) Flush() {
 
 // withRequestID gives every request an id (the caller's X-Request-Id if it is
 // well-formed, a fresh one otherwise), echoes it in the response, and puts it
-// on every log line logged with the request's context.
+// on every log line logged with the request's context. Being the outermost
+// layer, it also sets the security headers every response carries.
 func withRequestID(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(HeaderRequestID)
