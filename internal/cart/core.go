@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -110,6 +111,11 @@ type Core struct {
 	limits   map[string]PurchaseLimit
 	snapping chan struct{} // closed when the load in progress ends
 	snapGen  uint64        // bumped by invalidateSnapshot
+
+	// cacheMu serialises, per cart (striped by id), the refresh of its
+	// cached record after a commit, so that two writers finishing out of
+	// order cannot leave the older version in the cache.
+	cacheMu [64]sync.Mutex
 }
 
 var _ Service = (*Core)(nil)
@@ -234,14 +240,34 @@ func (c *Core) stored(ctx context.Context, recs ...Record) {
 	}
 	ctx = context.WithoutCancel(ctx)
 	for _, r := range recs {
-		if raw, err := encodeRecord(r); err == nil {
-			if err := c.cache.Set(ctx, cacheKey(r.ID), raw, c.opts.CacheTTL); err != nil {
-				_ = c.cache.Delete(ctx, cacheKey(r.ID))
-			}
-		}
+		c.storeNewer(ctx, r)
 		if r.UserID != "" && r.Status != StatusActive {
 			_ = c.cache.Delete(ctx, userKey(r.UserID))
 		}
+	}
+}
+
+// storeNewer caches r unless the cache already holds a newer version of
+// the cart (another writer committed after r and stored first).
+func (c *Core) storeNewer(ctx context.Context, r Record) {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(r.ID))
+	mu := &c.cacheMu[h.Sum32()%uint32(len(c.cacheMu))]
+	mu.Lock()
+	defer mu.Unlock()
+	key := cacheKey(r.ID)
+	if raw, ok, err := c.cache.Get(ctx, key); err == nil && ok {
+		if old, err := decodeRecord(raw); err == nil && old.Version > r.Version {
+			return
+		}
+	}
+	raw, err := encodeRecord(r)
+	if err != nil {
+		_ = c.cache.Delete(ctx, key)
+		return
+	}
+	if err := c.cache.Set(ctx, key, raw, c.opts.CacheTTL); err != nil {
+		_ = c.cache.Delete(ctx, key)
 	}
 }
 
