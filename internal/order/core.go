@@ -1,0 +1,165 @@
+package order
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/bazaarshop/bazaar/internal/cart"
+	"github.com/bazaarshop/bazaar/internal/inventory"
+	"github.com/bazaarshop/bazaar/internal/payment"
+	"github.com/bazaarshop/bazaar/internal/platform/bus"
+)
+
+// Carts is what checkout needs of the cart service.
+type Carts interface {
+	Quote(ctx context.Context, id, token string) (cart.Quote, error)
+	Redeem(ctx context.Context, r cart.Redemption) error
+	ReleaseRedemption(ctx context.Context, reference string) error
+}
+
+// Stock is what orders need of inventory.
+type Stock interface {
+	Reserve(ctx context.Context, r inventory.ReserveRequest) (inventory.Reservation, error)
+	Commit(ctx context.Context, reference string) (inventory.Reservation, error)
+	Release(ctx context.Context, reference string) (inventory.Reservation, error)
+	Adjust(ctx context.Context, a inventory.Adjustment) (inventory.StockLevel, error)
+}
+
+// Payments is what orders need of the payment service.
+type Payments interface {
+	CreateIntent(ctx context.Context, in payment.CreateIntentInput) (payment.Intent, error)
+	GetIntent(ctx context.Context, id string) (payment.Intent, error)
+	ConfirmIntent(ctx context.Context, id string, in payment.ConfirmIntentInput) (payment.Intent, error)
+	CaptureIntent(ctx context.Context, id string, in payment.CaptureIntentInput) (payment.Intent, error)
+	CancelIntent(ctx context.Context, id string, in payment.CancelIntentInput) (payment.Intent, error)
+	RefundIntent(ctx context.Context, id string, in payment.RefundIntentInput) (payment.Refund, error)
+}
+
+// Accounts is what checkout needs of identity: the signed-in member's
+// email and saved addresses (the principal travels on the context).
+type Accounts interface {
+	Email(ctx context.Context) (string, error)
+	Address(ctx context.Context, id string) (cart.Address, error)
+}
+
+// Options configure a Core.
+type Options struct {
+	Carts    Carts
+	Stock    Stock
+	Payments Payments
+	Accounts Accounts // nil: members give their email and address like guests
+	// Bus carries order requests to the workers and keeps checkout's
+	// idempotency records (a JetStream key-value bucket). Required for
+	// Checkout and the workers; reads work without it.
+	Bus *bus.Bus
+	// PublicURL is the shop's base URL, for the default return URL after a
+	// 3-D Secure challenge ("http://127.0.0.1:8080").
+	PublicURL string
+	// PaymentTimeout is how long an order may await payment before it
+	// expires and its stock is released; 15 minutes.
+	PaymentTimeout time.Duration
+	// ReturnWindow is how long after delivery a return may be requested;
+	// 30 days.
+	ReturnWindow time.Duration
+	// IntakeTimeout is how long a checkout's idempotency claim may stay in
+	// progress before it is taken for abandoned (its process died) and its
+	// holds are released; 2 minutes.
+	IntakeTimeout time.Duration
+	// Workers is how many requests one worker process handles at once; 32.
+	Workers int
+	// OnCommit is called after a transaction that wrote outbox events
+	// (the relay's Notify).
+	OnCommit func()
+	Clock    func() time.Time
+	Logger   *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.PaymentTimeout <= 0 {
+		o.PaymentTimeout = 15 * time.Minute
+	}
+	if o.ReturnWindow <= 0 {
+		o.ReturnWindow = 30 * 24 * time.Hour
+	}
+	if o.IntakeTimeout <= 0 {
+		o.IntakeTimeout = 2 * time.Minute
+	}
+	if o.Workers <= 0 {
+		o.Workers = 32
+	}
+	if o.OnCommit == nil {
+		o.OnCommit = func() {}
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// Core implements Service over a Store, and runs the order workers.
+type Core struct {
+	store Store
+	opts  Options
+	log   *slog.Logger
+
+	mu       sync.Mutex
+	watchers map[string][]chan struct{} // order id -> waiting SSE streams
+}
+
+var _ Service = (*Core)(nil)
+
+// NewCore returns a Core. Checkout and the workers need opts.Carts,
+// opts.Stock, opts.Payments and opts.Bus; a Core without them serves reads.
+func NewCore(store Store, opts Options) (*Core, error) {
+	if store == nil {
+		return nil, errors.New("order: a Core needs a store")
+	}
+	opts = opts.withDefaults()
+	return &Core{store: store, opts: opts, log: opts.Logger, watchers: map[string][]chan struct{}{}}, nil
+}
+
+func (c *Core) now() time.Time { return c.opts.Clock().UTC() }
+
+// Watch returns a channel that receives a value when the order changes in
+// this process (an SSE stream's hint to look again; changes made by other
+// processes are found by polling). stop releases it.
+func (c *Core) Watch(id string) (ch <-chan struct{}, stop func()) {
+	w := make(chan struct{}, 1)
+	c.mu.Lock()
+	c.watchers[id] = append(c.watchers[id], w)
+	c.mu.Unlock()
+	return w, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		ws := c.watchers[id]
+		for i, x := range ws {
+			if x == w {
+				ws = append(ws[:i], ws[i+1:]...)
+				break
+			}
+		}
+		if len(ws) == 0 {
+			delete(c.watchers, id)
+		} else {
+			c.watchers[id] = ws
+		}
+	}
+}
+
+// changed wakes the order's watchers.
+func (c *Core) changed(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, w := range c.watchers[id] {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
+	}
+}
