@@ -16,6 +16,7 @@ import (
 // Carts is what checkout needs of the cart service.
 type Carts interface {
 	Quote(ctx context.Context, id, token string) (cart.Quote, error)
+	SetShippingAddress(ctx context.Context, id, token string, a cart.Address) (cart.Cart, error)
 	Redeem(ctx context.Context, r cart.Redemption) error
 	ReleaseRedemption(ctx context.Context, reference string) error
 }
@@ -68,6 +69,13 @@ type Options struct {
 	// progress before it is taken for abandoned (its process died) and its
 	// holds are released; 2 minutes.
 	IntakeTimeout time.Duration
+	// HoldTTL is how long checkout holds the stock: a backstop that frees
+	// the units of an order nobody finished (the workers release them at
+	// the payment deadline); 2 hours.
+	HoldTTL time.Duration
+	// SweepInterval is how often the workers look for unpaid orders past
+	// their deadline and abandoned checkouts; 5 seconds.
+	SweepInterval time.Duration
 	// Workers is how many requests one worker process handles at once; 32.
 	Workers int
 	// OnCommit is called after a transaction that wrote outbox events
@@ -86,6 +94,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IntakeTimeout <= 0 {
 		o.IntakeTimeout = 2 * time.Minute
+	}
+	if o.HoldTTL <= 0 {
+		o.HoldTTL = 2 * time.Hour
+	}
+	if o.SweepInterval <= 0 {
+		o.SweepInterval = 5 * time.Second
 	}
 	if o.Workers <= 0 {
 		o.Workers = 32
@@ -107,6 +121,9 @@ type Core struct {
 	store Store
 	opts  Options
 	log   *slog.Logger
+
+	in    intake     // checkout's idempotency bucket
+	locks orderLocks // one order at a time in this process
 
 	mu       sync.Mutex
 	watchers map[string][]chan struct{} // order id -> waiting SSE streams

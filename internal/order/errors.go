@@ -17,8 +17,6 @@ var (
 	ErrKeyReused              = errs.E(errs.KindUnprocessable, "checkout_key_reused", "this Idempotency-Key was used for a different checkout")
 	ErrCheckoutInProgress     = errs.Conflict("checkout_in_progress", "a checkout with this Idempotency-Key is still being processed; retry shortly")
 	ErrOutOfStock             = errs.Conflict("out_of_stock", "some items are no longer in stock in the quantities asked")
-	ErrCartClosed             = errs.Conflict("cart_closed", "the cart was checked out already")
-	ErrCartNotReady           = errs.Conflict("cart_not_ready", "the cart cannot be checked out: see its warnings")
 	ErrQuoteChanged           = errs.Conflict("quote_changed", "the cart's prices, discounts or shipping changed since you saw them; review the cart and check out again")
 	ErrEmailRequired          = errs.Invalid("email_required", "a guest checkout needs an email address")
 	ErrAddressRequired        = errs.Invalid("shipping_address_required", "checkout needs a shipping address or a saved address id")
@@ -30,5 +28,9 @@ var (
 	ErrReturnInvalid      = errs.Invalid("return_invalid", "the return names units the order does not have or has returned already")
 	ErrReturnOpen         = errs.Conflict("return_open", "the order has a return in progress")
 	ErrRefundTooLarge     = errs.Conflict("order_refund_exceeds_paid", "the refund is larger than what was paid and not yet refunded")
+	ErrInvalidShipment    = errs.Invalid("shipment_invalid", "shipping needs a carrier and a tracking number")
 	ErrNothingToRefund    = errs.Conflict("order_nothing_to_refund", "nothing was paid that has not been refunded")
 )
+
+// ErrInvalidFilter: a listing's filter is not valid.
+var ErrInvalidFilter = errs.Invalid("order_filter_invalid", "the order filter is not valid")

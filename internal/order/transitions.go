@@ -1,0 +1,84 @@
+package order
+
+import (
+	"context"
+
+	"github.com/bazaarshop/bazaar/internal/platform/bus"
+)
+
+// eventOf is the event a status change publishes.
+var eventOf = map[Status]string{
+	StatusPaid:            EventPaid,
+	StatusConfirmed:       EventPaid,
+	StatusCancelled:       EventCancelled,
+	StatusPaymentFailed:   EventCancelled,
+	StatusExpired:         EventCancelled,
+	StatusShipped:         EventShipped,
+	StatusDelivered:       EventDelivered,
+	StatusReturnRequested: EventReturn,
+	StatusReturnApproved:  EventReturn,
+	StatusReturned:        EventReturn,
+	StatusRefunded:        EventRefunded,
+}
+
+// move changes o's status, records the transition in m and adds the
+// status's event.
+func (c *Core) move(o *Order, m *Mutation, to Status, reason, actor, note string) error {
+	if !CanMove(o.Status, to) {
+		return illegal(o.Status, to)
+	}
+	from := o.Status
+	o.Status = to
+	c.record(o, m, from, reason, actor, note)
+	if subject, ok := eventOf[to]; ok {
+		return c.emit(o, m, subject, from)
+	}
+	return nil
+}
+
+// record adds a history entry from -> o.Status.
+func (c *Core) record(o *Order, m *Mutation, from Status, reason, actor, note string) {
+	now := c.now()
+	o.UpdatedAt = now
+	o.Seq++
+	m.Transitions = append(m.Transitions, Transition{Seq: o.Seq, From: from, To: o.Status, Reason: reason, Actor: actor, Note: note, At: now})
+}
+
+// emit adds an event about o as it now stands.
+func (c *Core) emit(o *Order, m *Mutation, subject string, from Status) error {
+	ev, err := bus.NewEvent(subject, eventData(o, from, c))
+	if err != nil {
+		return err
+	}
+	m.Events = append(m.Events, Outgoing{Subject: subject, Event: ev})
+	return nil
+}
+
+func eventData(o *Order, from Status, c *Core) Event {
+	e := Event{
+		OrderID: o.ID, Number: o.Number, CustomerID: o.CustomerID, Email: o.Email, Status: o.Status,
+		From: from, Seq: o.Seq, Total: o.Totals.Total, Tracking: o.Tracking, Refunded: o.Totals.Refunded, At: c.now(),
+	}
+	for _, l := range o.Lines {
+		e.Items = append(e.Items, EventItem{SKU: l.SKU, ProductID: l.ProductID, Title: l.Title, Quantity: l.Quantity, Total: l.Total})
+	}
+	return e
+}
+
+// update runs fn on order id under the store's lock and wakes the order's
+// watchers when something was written.
+func (c *Core) update(ctx context.Context, id string, fn func(o *Order, m *Mutation) error) (Order, error) {
+	wrote := false
+	o, err := c.store.Update(ctx, id, func(o *Order, m *Mutation) error {
+		if err := fn(o, m); err != nil {
+			return err
+		}
+		wrote = true
+		return nil
+	})
+	if err == nil && wrote {
+		c.opts.OnCommit()
+		c.changed(id)
+	}
+	return o, err
+}
