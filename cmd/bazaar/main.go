@@ -21,6 +21,7 @@ Usage:
                             top the demo catalogue up to N products, with stock
   bazaar admin create --email ADDRESS [flags]
                             make an admin account; the password is read from standard input
+  bazaar openapi            print the API's OpenAPI document (what /api/v1/openapi.json serves)
   bazaar version            print the version
 
 Every flag has a BAZAAR_* environment variable; run 'bazaar config --help' for the list.
@@ -48,6 +49,8 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		err = seedCommand(args, environ, stdout, stderr)
 	case "admin":
 		err = adminCommand(args, environ, os.Stdin, stdout, stderr)
+	case "openapi":
+		err = printOpenAPI(args, environ, stdout, stderr)
 	case "version":
 		err = printVersion(stdout)
 	case "help", "-h", "--help":

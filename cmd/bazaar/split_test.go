@@ -123,7 +123,7 @@ func getJSON(t *testing.T, u string, out any) {
 
 // freshDatabase creates a database for one test and drops it afterwards, so
 // the services' schemas (named after them) cannot meet another run's.
-func freshDatabase(t *testing.T, pgURL string) string {
+func freshDatabase(t testing.TB, pgURL string) string {
 	t.Helper()
 	ctx := context.Background()
 	name := testenv.Name("bazaar_split")
@@ -152,15 +152,16 @@ func freshDatabase(t *testing.T, pgURL string) string {
 }
 
 // clearStreams removes the services' streams from the shared NATS server,
-// so a run starts without another run's events and durable consumers.
-func clearStreams(t *testing.T, natsURL string) {
+// so a run starts without another run's events, durable consumers and
+// checkout idempotency records.
+func clearStreams(t testing.TB, natsURL string) {
 	t.Helper()
 	b, err := bus.Connect(context.Background(), natsURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	for _, s := range []string{"IDENTITY", "INVENTORY", "CATALOG", "CARTS", "ORDERS"} {
+	for _, s := range []string{"IDENTITY", "INVENTORY", "CATALOG", "CARTS", "ORDERS", "PAYMENT", "KV_CHECKOUT_KEYS"} {
 		_ = b.DeleteStream(context.Background(), s)
 	}
 }

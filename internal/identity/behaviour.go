@@ -251,8 +251,9 @@ func (c *Core) HandleCartItemAdded(ctx context.Context, eventID string, e CartIt
 	})
 }
 
-// RunConsumers consumes order.paid and cart.item_added from Options.Bus
-// until ctx ends. Until the streams exist (their owners not started yet) it
+// RunConsumers consumes order.paid (purchase history, and the
+// confirmation mail), order.shipped and order.refunded (mail) and
+// cart.item_added from Options.Bus until ctx ends. Until the streams exist (their owners not started yet) it
 // retries every few seconds.
 func (c *Core) RunConsumers(ctx context.Context) error {
 	if c.opts.Bus == nil {
@@ -264,6 +265,9 @@ func (c *Core) RunConsumers(ctx context.Context) error {
 	}{
 		{bus.ConsumerConfig{Stream: c.opts.OrdersStream, Durable: "identity-order-paid", Filter: c.opts.OrderPaidSubject, Concurrency: 4}, c.consumeOrderPaid},
 		{bus.ConsumerConfig{Stream: c.opts.CartsStream, Durable: "identity-cart-item-added", Filter: c.opts.CartItemAddedSubject, Concurrency: 4}, c.consumeCartItemAdded},
+		{bus.ConsumerConfig{Stream: c.opts.OrdersStream, Durable: "identity-order-mail-paid", Filter: c.opts.OrderPaidSubject, Concurrency: 4}, c.consumeOrderMail(OrderMailPaid)},
+		{bus.ConsumerConfig{Stream: c.opts.OrdersStream, Durable: "identity-order-mail-shipped", Filter: c.opts.OrderShippedSubject, Concurrency: 4}, c.consumeOrderMail(OrderMailShipped)},
+		{bus.ConsumerConfig{Stream: c.opts.OrdersStream, Durable: "identity-order-mail-refunded", Filter: c.opts.OrderRefundedSubject, Concurrency: 4}, c.consumeOrderMail(OrderMailRefunded)},
 	}
 	var running []*bus.Consumer
 	defer func() {
@@ -308,11 +312,43 @@ func (c *Core) consumeOrderPaid(ctx context.Context, m *bus.Msg) error {
 	if err != nil {
 		return err
 	}
-	var o OrderPaid
+	var o orderPaidEvent
 	if err := ev.Decode(&o); err != nil {
 		return fmt.Errorf("order.paid: %w", err)
 	}
-	return c.HandleOrderPaid(ctx, eventID(ev, m), o)
+	return c.HandleOrderPaid(ctx, eventID(ev, m), o.orderPaid())
+}
+
+// orderPaidEvent reads order.paid as the order service publishes it
+// (order.Event: customer_id, at, and line totals) as well as in OrderPaid's
+// own shape (user_id, paid_at, unit prices).
+type orderPaidEvent struct {
+	OrderPaid
+	CustomerID string    `json:"customer_id"`
+	At         time.Time `json:"at"`
+	Items      []struct {
+		OrderItem
+		Total money.Money `json:"total"`
+	} `json:"items"`
+}
+
+func (e orderPaidEvent) orderPaid() OrderPaid {
+	o := e.OrderPaid
+	if o.UserID == "" {
+		o.UserID = e.CustomerID
+	}
+	if o.PaidAt.IsZero() {
+		o.PaidAt = e.At
+	}
+	o.Items = make([]OrderItem, 0, len(e.Items))
+	for _, it := range e.Items {
+		item := it.OrderItem
+		if item.Price.Valid() != nil && it.Total.Valid() == nil && item.Quantity > 0 {
+			item.Price = money.Money{Amount: it.Total.Amount / int64(item.Quantity), Currency: it.Total.Currency}
+		}
+		o.Items = append(o.Items, item)
+	}
+	return o
 }
 
 func (c *Core) consumeCartItemAdded(ctx context.Context, m *bus.Msg) error {

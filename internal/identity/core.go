@@ -81,13 +81,15 @@ type Options struct {
 	// to wake the outbox relay.
 	OnCommit func()
 
-	// Bus is where RunConsumers reads order.paid and cart.item_added;
-	// OrdersStream and CartsStream name the streams holding them ("ORDERS",
-	// "CARTS"), OrderPaidSubject and CartItemAddedSubject the subjects
-	// (SubjectOrderPaid, SubjectCartItemAdded).
-	Bus                                    *bus.Bus
-	OrdersStream, CartsStream              string
-	OrderPaidSubject, CartItemAddedSubject string
+	// Bus is where RunConsumers reads order.paid, order.shipped,
+	// order.refunded and cart.item_added; OrdersStream and CartsStream name
+	// the streams holding them ("ORDERS", "CARTS"), the Subject fields the
+	// subjects (SubjectOrderPaid, SubjectOrderShipped, SubjectOrderRefunded,
+	// SubjectCartItemAdded).
+	Bus                                       *bus.Bus
+	OrdersStream, CartsStream                 string
+	OrderPaidSubject, CartItemAddedSubject    string
+	OrderShippedSubject, OrderRefundedSubject string
 }
 
 func (o *Options) defaults() {
@@ -149,6 +151,12 @@ func (o *Options) defaults() {
 	}
 	if o.CartItemAddedSubject == "" {
 		o.CartItemAddedSubject = SubjectCartItemAdded
+	}
+	if o.OrderShippedSubject == "" {
+		o.OrderShippedSubject = SubjectOrderShipped
+	}
+	if o.OrderRefundedSubject == "" {
+		o.OrderRefundedSubject = SubjectOrderRefunded
 	}
 }
 

@@ -36,7 +36,42 @@ type UserErased struct {
 const (
 	SubjectOrderPaid     = "order.paid"
 	SubjectCartItemAdded = "cart.item_added"
+	// order.shipped and order.refunded (and order.paid) carry OrderMail:
+	// identity mails the shopper about them.
+	SubjectOrderShipped  = "order.shipped"
+	SubjectOrderRefunded = "order.refunded"
 )
+
+// OrderMail is what identity reads of the order service's events
+// (order.Event) to mail the shopper: a confirmation on order.paid, the
+// tracking on order.shipped, the amount on order.refunded.
+type OrderMail struct {
+	OrderID  string          `json:"order_id"`
+	Number   string          `json:"number"`
+	Email    string          `json:"email"`
+	Status   string          `json:"status"`
+	Total    money.Money     `json:"total"`
+	Items    []OrderMailItem `json:"items"`
+	Tracking *OrderTracking  `json:"tracking,omitempty"`
+	// Refunded is what went back in all; Amount what this event refunded.
+	Refunded money.Money `json:"refunded"`
+	Amount   money.Money `json:"amount"`
+}
+
+// OrderMailItem is a line of an order in brief.
+type OrderMailItem struct {
+	SKU      string      `json:"sku"`
+	Title    string      `json:"title,omitempty"`
+	Quantity int64       `json:"quantity"`
+	Total    money.Money `json:"total"`
+}
+
+// OrderTracking is where a shipped order is.
+type OrderTracking struct {
+	Carrier string `json:"carrier"`
+	Number  string `json:"number"`
+	URL     string `json:"url,omitempty"`
+}
 
 // OrderPaid is the payload of order.paid.
 type OrderPaid struct {

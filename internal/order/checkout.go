@@ -193,12 +193,31 @@ func (c *Core) quote(ctx context.Context, in CheckoutInput, ship cart.Address) (
 		}
 	}
 	if err := q.CheckoutError(); err != nil {
+		// A line the cart already knows to be sold out is the same answer
+		// the reservation gives when the last units go a moment later:
+		// out_of_stock, not "review your cart".
+		if sku := soldOut(q); sku != "" {
+			return cart.Quote{}, ErrOutOfStock.With("not enough stock of " + sku).Wrap(err)
+		}
 		return cart.Quote{}, err
 	}
 	if in.QuoteHash != "" && in.QuoteHash != q.QuoteHash {
 		return cart.Quote{}, ErrQuoteChanged
 	}
 	return q, nil
+}
+
+// soldOut names a line of the quote that cannot be bought for want of
+// stock, or "".
+func soldOut(q cart.Quote) string {
+	for _, l := range q.Lines {
+		for _, w := range l.Warnings {
+			if w.Blocking && (w.Code == cart.WarnOutOfStock || w.Code == cart.WarnInsufficientStock) {
+				return l.SKU
+			}
+		}
+	}
+	return ""
 }
 
 // samePlace: the cart's pricing depends on the PIN code and state only.

@@ -17,6 +17,9 @@ import (
 type module struct {
 	name       string
 	migrations []sqldb.Migrations // its store's schema; none: it keeps no store
+	// store names the service whose store it uses when that is another's
+	// (order-worker works on the order store); "": its own.
+	store string
 	// build wires the service; db is its store, opened and migrated (nil
 	// for a service without migrations).
 	build func(ctx context.Context, a *App, db *sqldb.DB) error
@@ -24,7 +27,15 @@ type module struct {
 
 // modules in start order (a service after those it calls). Each service's
 // wiring lives in its own file of this package.
-var modules = []module{identityModule, inventoryModule, catalogModule, paymentModule, cartModule}
+var modules = []module{identityModule, inventoryModule, catalogModule, paymentModule, cartModule, orderModule, orderWorkerModule}
+
+// storeName is the service whose store m opens.
+func (m module) storeName() string {
+	if m.store != "" {
+		return m.store
+	}
+	return m.name
+}
 
 // checkBuilt refuses an explicit --services list naming a service this
 // build does not have yet; "all" runs every service it has.
@@ -48,9 +59,9 @@ func Migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) (int, er
 		if !cfg.Runs(m.name) || len(m.migrations) == 0 {
 			continue
 		}
-		db, err := sqldb.Open(ctx, storeURL(cfg), m.name)
+		db, err := sqldb.Open(ctx, storeURL(cfg), m.storeName())
 		if err != nil {
-			return applied, fmt.Errorf("open %s store: %w", m.name, err)
+			return applied, fmt.Errorf("open %s store: %w", m.storeName(), err)
 		}
 		for _, mg := range m.migrations {
 			res, err := db.Migrate(ctx, mg)

@@ -17,7 +17,11 @@ const (
 	NATSVar     = "BAZAAR_TEST_NATS_URL"
 	RedisVar    = "BAZAAR_TEST_REDIS_URL"
 	RequireVar  = "BAZAAR_TEST_REQUIRE_EXTERNAL"
+	ChromiumVar = "BAZAAR_TEST_CHROMIUM"
 )
+
+// DefaultChromium is where Debian's chromium package puts the browser.
+const DefaultChromium = "/usr/bin/chromium"
 
 // PostgresURL returns the test PostgreSQL URL or skips the test.
 func PostgresURL(t testing.TB) string { return need(t, PostgresVar, "PostgreSQL") }
@@ -27,6 +31,28 @@ func NATSURL(t testing.TB) string { return need(t, NATSVar, "NATS") }
 
 // RedisURL returns the test Redis URL or skips the test.
 func RedisURL(t testing.TB) string { return need(t, RedisVar, "Redis") }
+
+// Chromium returns the path of a Chromium binary for browser tests:
+// BAZAAR_TEST_CHROMIUM, else Debian's /usr/bin/chromium when it exists. It
+// skips the test when there is none, or fails it under
+// BAZAAR_TEST_REQUIRE_EXTERNAL=1. Tests never download a browser.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	if v := os.Getenv(ChromiumVar); v != "" {
+		if _, err := os.Stat(v); err != nil {
+			t.Fatalf("%s=%s: %v", ChromiumVar, v, err)
+		}
+		return v
+	}
+	if _, err := os.Stat(DefaultChromium); err == nil {
+		return DefaultChromium
+	}
+	if os.Getenv(RequireVar) != "" {
+		t.Fatalf("no Chromium: %s is unset and %s is missing, but %s=1 (install it: apt-get install -y --no-install-recommends chromium)", ChromiumVar, DefaultChromium, RequireVar)
+	}
+	t.Skipf("skipping: needs Chromium; install Debian's chromium or set %s", ChromiumVar)
+	return ""
+}
 
 func need(t testing.TB, name, what string) string {
 	t.Helper()

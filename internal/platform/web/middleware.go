@@ -138,11 +138,43 @@ func withLimits(maxBody int64, timeout time.Duration, next http.Handler) http.Ha
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		if timeout > 0 {
-			ctx, cancel := context.WithTimeout(r.Context(), timeout)
+			// Streaming keeps the context from before the deadline, to
+			// follow the client without it.
+			undeadlined := r.Context()
+			ctx, cancel := context.WithTimeout(context.WithValue(undeadlined, undeadlinedKey{}, undeadlined), timeout)
 			defer cancel()
 			r = r.WithContext(ctx)
 		}
 		next.ServeHTTP(w, r)
+	})
+}
+
+type undeadlinedKey struct{}
+
+// Streaming serves h without a deadline: long-lived responses such as
+// Server-Sent Events. The request's context keeps its values but not
+// Options.RequestTimeout's deadline, and the connection's read and write
+// deadlines (http.Server's ReadTimeout and WriteTimeout) are lifted. The
+// context still ends when the client goes away; h must bound its own time
+// and watch for the server's shutdown, which net/http does not signal to
+// running handlers.
+func Streaming(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if parent, ok := r.Context().Value(undeadlinedKey{}).(context.Context); ok {
+			ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+			stop := context.AfterFunc(parent, cancel)
+			defer func() {
+				stop()
+				cancel()
+			}()
+			r = r.WithContext(ctx)
+		}
+		// A WriteTimeout would cut the stream; net/http lifts the read
+		// deadline itself once a bodiless request is read, this makes sure.
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Time{})
+		_ = rc.SetWriteDeadline(time.Time{})
+		h.ServeHTTP(w, r)
 	})
 }
 

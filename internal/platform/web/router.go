@@ -3,6 +3,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -31,9 +32,10 @@ type Options struct {
 // typed operations to API (they land in the OpenAPI document at
 // /api/v1/openapi.json) and plain handlers with Handle.
 type Router struct {
-	mux  *http.ServeMux
-	API  huma.API
-	opts Options
+	mux      *http.ServeMux
+	API      huma.API
+	opts     Options
+	fallback http.Handler
 }
 
 // NewRouter makes an empty router.
@@ -58,6 +60,12 @@ func NewRouter(o Options) *Router {
 
 // Handle registers a plain handler on a ServeMux pattern ("GET /healthz").
 func (rt *Router) Handle(pattern string, h http.Handler) { rt.mux.Handle(pattern, h) }
+
+// SetFallback makes h answer the GET and HEAD requests that match no route
+// and lie outside APIPrefix: the web storefront's pages, whose router runs in
+// the browser. Unknown API routes stay 404 problem documents, and a path
+// that has routes for other methods stays a 405.
+func (rt *Router) SetFallback(h http.Handler) { rt.fallback = h }
 
 // HandleFunc registers a handler that returns an error; the error is written
 // as a problem document.
@@ -109,6 +117,14 @@ func (rt *Router) route(w http.ResponseWriter, r *http.Request) {
 			}
 			w.WriteHeader(rec.status)
 		default:
+			if rt.fallback != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+				r.URL.Path != APIPrefix && !strings.HasPrefix(r.URL.Path, APIPrefix+"/") {
+				if ri, ok := r.Context().Value(infoKey{}).(*reqInfo); ok {
+					ri.pattern = fallbackPattern
+				}
+				rt.fallback.ServeHTTP(w, r)
+				return
+			}
 			WriteError(w, r, errs.NotFound("route_not_found", "no route for %s %s", r.Method, r.URL.Path))
 		}
 		return
@@ -120,6 +136,10 @@ func (rt *Router) route(w http.ResponseWriter, r *http.Request) {
 	// the request's path values.
 	rt.mux.ServeHTTP(w, r)
 }
+
+// fallbackPattern labels the fallback's requests in metrics and logs: one
+// label for every page path, so page URLs cannot blow up metric cardinality.
+const fallbackPattern = "GET /{page...}"
 
 // headerRecorder captures what the mux's fallback handlers write.
 type headerRecorder struct {

@@ -1,0 +1,3 @@
+module github.com/bazaarshop/bazaar/web
+
+go 1.26
