@@ -89,14 +89,16 @@ func (a *App) buildOrderCore(ctx context.Context, db *sqldb.DB) (*order.Core, er
 		accounts = orderAccounts{ids}
 	}
 	core, err := order.NewCore(orderdb.New(db), order.Options{
-		Carts:     carts,
-		Stock:     stock,
-		Payments:  payments,
-		Accounts:  accounts,
-		Bus:       a.Bus,
-		PublicURL: a.cfg.PublicURL,
-		OnCommit:  relay.Notify,
-		Logger:    a.log.With("service", "order"),
+		Carts:          carts,
+		Stock:          stock,
+		Payments:       payments,
+		Accounts:       accounts,
+		Bus:            a.Bus,
+		PublicURL:      a.cfg.PublicURL,
+		PaymentTimeout: a.cfg.OrderPaymentTimeout,
+		ReturnWindow:   a.cfg.OrderReturnWindow,
+		OnCommit:       relay.Notify,
+		Logger:         a.log.With("service", "order"),
 	})
 	if err != nil {
 		return nil, err

@@ -39,6 +39,8 @@ type Config struct {
 	LogLevel              slog.Level
 	ShutdownTimeout       time.Duration // how long SIGTERM waits for in-flight work
 	RequestTimeout        time.Duration // per-request deadline
+	OrderPaymentTimeout   time.Duration // an unpaid order expires after it
+	OrderReturnWindow     time.Duration // returns may be asked for this long after delivery
 	MaxBodyBytes          int64
 	TLSCertFile           string
 	TLSKeyFile            string

@@ -145,6 +145,8 @@ var fields = []field{
 	},
 	durationField("shutdown-timeout", "25s", "how long a SIGTERM waits for in-flight requests and messages", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 	durationField("request-timeout", "30s", "deadline of one API request", func(c *Config) *time.Duration { return &c.RequestTimeout }),
+	durationField("order-payment-timeout", "15m", "how long an order may await payment before it expires and its stock goes back", func(c *Config) *time.Duration { return &c.OrderPaymentTimeout }),
+	durationField("order-return-window", "720h", "how long after delivery a shopper may ask for a return", func(c *Config) *time.Duration { return &c.OrderReturnWindow }),
 	{
 		name: "max-body-bytes", def: "1048576", help: "largest request body accepted",
 		set: func(c *Config, v string) error {
