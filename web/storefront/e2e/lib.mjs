@@ -66,11 +66,19 @@ export async function journey(name, run) {
   process.exit(failed ? 1 : 0);
 }
 
-export async function shot(page, name) {
+export async function shot(page, name, { full = false } = {}) {
   await page.waitForLoadState("networkidle").catch(() => undefined);
   await page.evaluate(() => document.fonts?.ready);
   const path = join(SHOTS, `${name}-${TAG}.png`);
-  await page.screenshot({ path, fullPage: false });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  // Pictures in view finish loading first.
+  await page
+    .waitForFunction(() => [...document.images].filter((i) => i.getBoundingClientRect().top < innerHeight && i.loading !== "lazy").every((i) => i.complete), null, { timeout: 5000 })
+    .catch(() => undefined);
+  // The page must fit the viewport's width (no sideways scrolling on a phone).
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  if (overflow > 0) throw new Error(`${name}: the page is ${overflow}px wider than the viewport`);
+  await page.screenshot({ path, fullPage: full });
   log("screenshot", path);
 }
 
@@ -128,4 +136,26 @@ export async function fillCard(page, number) {
 /** Waits until the order page shows status (data-status), counting the page loads meanwhile. */
 export async function waitForStatus(page, status, timeout = 45000) {
   await page.locator(`.status-label[data-status="${status}"]`).waitFor({ timeout });
+}
+
+let adminToken;
+
+/** Calls the admin API as the account the Go test made (ADMIN_EMAIL, ADMIN_PASSWORD). */
+export async function admin(method, path, body) {
+  if (!adminToken) {
+    const r = await fetch(`${BASE}/api/v1/auth/signin`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD, session: "bearer" }),
+    });
+    if (!r.ok) throw new Error(`admin sign-in: ${r.status} ${await r.text()}`);
+    adminToken = (await r.json()).token;
+  }
+  const r = await fetch(BASE + path, {
+    method,
+    headers: { Authorization: `Bearer ${adminToken}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return r.json();
 }

@@ -75,7 +75,7 @@ journey("shopper", async (page) => {
   await page.getByLabel("Coupon code").fill(coupon);
   await page.getByRole("button", { name: "Apply" }).click();
   await page.locator(".totals .discount", { hasText: coupon.toUpperCase() }).waitFor();
-  await shot(page, "cart");
+  await shot(page, "cart", { full: true });
 
   // Sign up; the confirmation link signs in and the bag comes along.
   await page.goto(BASE + "/signup?next=/checkout");
@@ -94,7 +94,7 @@ journey("shopper", async (page) => {
   await fillAddress(page);
   await fillCard(page, "4242 4242 4242 4242");
   await page.locator(".totals .discount", { hasText: coupon.toUpperCase() }).waitFor();
-  await shot(page, "checkout");
+  await shot(page, "checkout", { full: true });
   await page.getByRole("button", { name: /^Place order/ }).click();
 
   // The order page turns to paid live: no reload between pending and paid.
@@ -102,9 +102,12 @@ journey("shopper", async (page) => {
   let loads = 0;
   page.on("load", () => loads++);
   await page.locator(".status-label").waitFor();
-  log("order status first shown:", await page.locator(".status-label").getAttribute("data-status"));
+  const first = await page.locator(".status-label").getAttribute("data-status");
+  log("order status first shown:", first);
   await waitForStatus(page, "paid");
+  // The sandbox may authorise before the page first asks; the UPI leg of the
+  // declined journey proves the live change from awaiting_payment to paid.
   assert(loads === 0, `the order page turned to paid without a reload (${loads} loads)`);
   await page.getByRole("button", { name: /Your bag, 0 items/ }).waitFor();
-  await shot(page, "order");
+  await shot(page, "order", { full: true });
 });

@@ -8,7 +8,7 @@ import { Notice } from "./ErrorState";
 const MAX_QTY = 10;
 
 /** One line of the cart: picture, what it is, warnings, quantity, remove. */
-export function CartLineItem({ line, compact }: { line: CartLine; compact?: boolean }) {
+export function CartLineItem({ line, compact, readOnly }: { line: CartLine; compact?: boolean; readOnly?: boolean }) {
   const cart = useCart();
   const busy = cart.state.busy;
   const max = Math.max(line.quantity, Math.min(MAX_QTY, line.available ?? MAX_QTY));
@@ -33,6 +33,9 @@ export function CartLineItem({ line, compact }: { line: CartLine; compact?: bool
             {w.message}
           </p>
         ))}
+        {readOnly ? (
+          <p className="line-meta">Qty {line.quantity}</p>
+        ) : (
         <div className="line-actions">
           <label className="qty">
             <span className="visually-hidden">Quantity of {name}</span>
@@ -48,6 +51,7 @@ export function CartLineItem({ line, compact }: { line: CartLine; compact?: bool
             Remove
           </button>
         </div>
+        )}
       </div>
       <div className="line-price">
         {line.discount.amount > 0 && <s className="price-was">{formatMoney(line.subtotal)}</s>}
@@ -58,11 +62,11 @@ export function CartLineItem({ line, compact }: { line: CartLine; compact?: bool
   );
 }
 
-export function CartLines({ cart, compact }: { cart: Cart; compact?: boolean }) {
+export function CartLines({ cart, compact, readOnly }: { cart: Cart; compact?: boolean; readOnly?: boolean }) {
   return (
     <ul className="lines" aria-label="Items in your bag">
       {(cart.lines ?? []).map((l) => (
-        <CartLineItem key={l.id} line={l} compact={compact} />
+        <CartLineItem key={l.id} line={l} compact={compact} readOnly={readOnly} />
       ))}
     </ul>
   );
@@ -103,9 +107,17 @@ export function Totals({ cart }: { cart: Cart }) {
         <dd>{formatMoney(t.grand)}</dd>
       </div>
       <div className="tax">
-        <dt>Includes GST{(t.taxes ?? []).length ? ":" : ""} {(t.taxes ?? []).map((x) => `${x.name} ${formatMoney(x.amount)}`).join(", ")}</dt>
+        <dt>Includes GST</dt>
         <dd>{formatMoney(t.tax)}</dd>
       </div>
+      {(t.taxes ?? []).map((x) => (
+        <div key={x.name + x.rate_bp} className="tax tax-part">
+          <dt>
+            {x.name} {x.rate_bp ? `(${x.rate_bp / 100}%)` : ""}
+          </dt>
+          <dd>{formatMoney(x.amount)}</dd>
+        </div>
+      ))}
     </dl>
   );
 }

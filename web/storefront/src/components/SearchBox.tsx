@@ -102,7 +102,7 @@ export function SearchBox() {
         id={id + "-q"}
         type="search"
         name="q"
-        placeholder="Search kurtas, sarees, brands…"
+        placeholder="Search kurtas, sarees…"
         autoComplete="off"
         value={text}
         onChange={(e) => {

@@ -253,7 +253,7 @@ export default function Checkout() {
       const accepted = await checkout(req, attempt.current.key, c.guestToken());
       attempt.current = null;
       if (accepted.order_token) rememberOrderToken(accepted.order_id, accepted.order_token);
-      await c.forgetClosed();
+      await c.afterCheckout();
       navigate(`/orders/${accepted.order_id}`);
     } catch (err) {
       setBusy(false);
@@ -274,7 +274,7 @@ export default function Checkout() {
             setFailure({ message: "Prices or offers in your bag changed since you opened checkout. Check the new total below, then place your order again." });
             return;
           case "cart_closed":
-            await c.forgetClosed();
+            await c.afterCheckout();
             setFailure({ message: "This bag was already checked out. If you didn't place that order, start again from your bag.", toCart: true });
             return;
           case "cart_not_ready":
@@ -473,7 +473,10 @@ export default function Checkout() {
 
         <aside className="summary" aria-labelledby="sum-h">
           <h2 id="sum-h">Your order</h2>
-          <CartLines cart={cart} compact />
+          <CartLines cart={cart} compact readOnly />
+          <p className="small">
+            <Link to="/cart">Change your bag</Link>
+          </p>
           <Totals cart={cart} />
           {failure && (
             <Notice>

@@ -84,18 +84,18 @@ export function Landing() {
   }, []);
   const cols = useAsync(() => collections(), []);
   // One call renders the first grid.
-  const fresh = useAsync((signal) => call(api.GET("/api/v1/products", { params: { query: { collection: "new-in", sort: "newest", page_size: "8" } }, signal })), []);
+  const fresh = useAsync((signal) => call(api.GET("/api/v1/products", { params: { query: { collection: "new-in", sort: "newest", page_size: "10" } }, signal })), []);
   // Personal picks for a signed-in shopper; bestsellers otherwise, or the sale when the shop has sold nothing yet.
   const picks = useAsync(
     async (signal) => {
       if (user === undefined) return undefined;
-      const rec = await call(api.GET("/api/v1/me/recommendations", { params: { query: { limit: 8 } }, signal }));
+      const rec = await call(api.GET("/api/v1/me/recommendations", { params: { query: { limit: 10 } }, signal }));
       const ids = (rec.items ?? []).map((r) => r.product_id);
       if (ids.length) {
         const products = await productsByIds(ids, signal);
         if (products.length) return { title: rec.strategy === "personal" ? "Recommended for you" : "Bestsellers", products, link: undefined };
       }
-      const sale = await call(api.GET("/api/v1/products", { params: { query: { collection: "sale", page_size: "8" } }, signal }));
+      const sale = await call(api.GET("/api/v1/products", { params: { query: { collection: "sale", page_size: "10" } }, signal }));
       return { title: "On sale now", products: sale.items ?? [], link: "/collections/sale" };
     },
     [user?.id, user === undefined],

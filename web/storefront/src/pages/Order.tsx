@@ -116,7 +116,7 @@ function PaymentAction({ o }: { o: Order }) {
   }
   return (
     <p className="upi-wait">
-      <span className="spinner-dot" aria-hidden="true" /> Open your UPI app and approve the request from Bazaar.
+      <span className="spinner-dot" aria-hidden="true" /> Waiting for your approval…
     </p>
   );
 }
@@ -449,6 +449,7 @@ export default function OrderPage({ params }: { params: Record<string, string> }
           <h3>Payment</h3>
           <p>
             {methodName[o.payment.method] ?? o.payment.method}
+            {o.payment.card ? ` · ${o.payment.card.brand.toUpperCase()} ending ${o.payment.card.last4}` : ""}
             {o.payment.status ? ` · ${o.payment.status.replace(/_/g, " ")}` : ""}
           </p>
         </aside>

@@ -46,8 +46,8 @@ export interface CartApi {
   /** Sets where the cart ships (the PIN code check); throws ApiError when refused. */
   setShippingAddress(a: CartAddress): Promise<Cart>;
   refresh(): Promise<Cart | null>;
-  /** After an order was placed: a guest's cart is closed, start afresh. */
-  forgetClosed(): Promise<void>;
+  /** After an order was placed: the cart is closed (until a failed payment reopens it). */
+  afterCheckout(): Promise<void>;
   openDrawer(): void;
   closeDrawer(): void;
   dismissError(): void;
@@ -82,10 +82,10 @@ export function CartProvider({ children }: { children: ReactNode }) {
     if (!g) return null;
     try {
       const c = await call(api.GET("/api/v1/carts/{id}", { params: { path: { id: g.id }, header: { "X-Cart-Token": g.token } } }));
-      if (c.status !== "active") {
-        saveGuest(null);
-        return null;
-      }
+      // An ordered cart is kept in mind: if the payment fails the server
+      // reopens it, and the shopper's bag is back as it was.
+      if (c.status === "merged") saveGuest(null);
+      if (c.status !== "active") return null;
       return c;
     } catch (e) {
       if (e instanceof ApiError && (e.status === 404 || e.status === 401 || e.status === 403)) {
@@ -212,8 +212,7 @@ export function CartProvider({ children }: { children: ReactNode }) {
         return c;
       },
       refresh,
-      forgetClosed: async () => {
-        if (!memberRef.current) saveGuest(null);
+      afterCheckout: async () => {
         dispatch({ type: "loaded", cart: null });
         await refresh();
       },

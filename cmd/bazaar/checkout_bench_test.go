@@ -1,0 +1,200 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+	"time"
+)
+
+// Checkout throughput of the real binary (every service in one process,
+// order workers included), embedded and on PostgreSQL + NATS, with the
+// sandbox provider and guest shoppers paying by card:
+//
+//   - BenchmarkCheckout202: accepted checkouts per second on the 202 path,
+//     with p50/p99 of the 202 as the clients saw it.
+//   - BenchmarkOrdersCompleted: orders per second from the first checkout
+//     to the last order paid.
+//
+// Carts (one line, one of 20 SKUs), card tokens and stock are made before
+// the timer starts; each op is one checkout. Between runs the shop drains.
+//
+//	BAZAAR_TEST_POSTGRES_URL=... BAZAAR_TEST_NATS_URL=... \
+//	  go test ./cmd/bazaar -run '^$' -bench 'Checkout202|OrdersCompleted' -benchtime 2000x
+func BenchmarkCheckout202(b *testing.B) {
+	benchShops(b, func(b *testing.B, bs *benchShop) {
+		buyers := bs.prepare(b, b.N)
+		b.ResetTimer()
+		start := time.Now()
+		lat := bs.checkoutAll(b, buyers)
+		elapsed := time.Since(start)
+		b.StopTimer()
+		reportLatency(b, lat, elapsed)
+		bs.drain(b, buyers)
+	})
+}
+
+func BenchmarkOrdersCompleted(b *testing.B) {
+	benchShops(b, func(b *testing.B, bs *benchShop) {
+		buyers := bs.prepare(b, b.N)
+		b.ResetTimer()
+		start := time.Now()
+		lat := bs.checkoutAll(b, buyers)
+		accepted := time.Since(start)
+		bs.drain(b, buyers)
+		elapsed := time.Since(start)
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "orders/s")
+		b.ReportMetric(float64(b.N)/accepted.Seconds(), "checkouts/s")
+		slices.Sort(lat)
+		b.ReportMetric(ms(percentile(lat, 99)), "p99-202-ms")
+	})
+}
+
+// BAZAAR_TEST_BINARY runs the benchmarks (and tests) on a binary built
+// elsewhere, e.g. with a pprof listener added by go build -overlay, instead
+// of building one.
+func init() {
+	if p := os.Getenv("BAZAAR_TEST_BINARY"); p != "" {
+		binOnce.Do(func() { binPath = p })
+	}
+}
+
+// benchClients is how many shoppers check out at once.
+const benchClients = 32
+
+// benchShop is a running shop with stock for any number of checkouts.
+type benchShop struct {
+	*shop
+	skus []string
+}
+
+// benchShops runs fn as sub-benchmarks "embedded" and "production" (when
+// PostgreSQL and NATS are configured), each on its own binary, started on
+// the sub-benchmark's first run (so a -bench filter that leaves it out
+// starts nothing) and stopped when the sub-benchmark is done.
+func benchShops(b *testing.B, fn func(b *testing.B, bs *benchShop)) {
+	buildBinary(b)
+	for _, name := range []string{"embedded", "production"} {
+		var (
+			bs *benchShop
+			p  *process
+		)
+		b.Run(name, func(sb *testing.B) {
+			if bs == nil {
+				tb := outliving{TB: sb, parent: b}
+				m := embeddedMode()
+				if name == "production" {
+					m = productionMode(tb)
+				}
+				var s *shop
+				s, p = openShop(tb, m)
+				bs = &benchShop{shop: s, skus: s.skus(20)}
+				for _, sku := range bs.skus {
+					s.setStock(sku, 1_000_000)
+				}
+			}
+			bs.tb = sb
+			fn(sb, bs)
+		})
+		if p != nil {
+			p.stop(b)
+		}
+	}
+}
+
+// outliving is a sub-benchmark's TB whose temporary directories and
+// cleanups belong to its parent: a sub-benchmark runs several times (b.N
+// growing) and cleans up after each, but its shop serves every run.
+type outliving struct {
+	testing.TB
+	parent testing.TB
+}
+
+func (o outliving) TempDir() string  { return o.parent.TempDir() }
+func (o outliving) Cleanup(f func()) { o.parent.Cleanup(f) }
+
+// buyer is a shopper ready to check out, and, once accepted, the order.
+type buyer struct {
+	cart  cartRef
+	card  string
+	order accepted
+}
+
+// prepare makes n carts of one unit each and their card tokens.
+func (bs *benchShop) prepare(b *testing.B, n int) []buyer {
+	b.Helper()
+	buyers := make([]buyer, n)
+	err := parallel(n, 16, func(i int) error {
+		var err error
+		if buyers[i].cart, err = bs.guestCart(bs.skus[i%len(bs.skus)], 1); err != nil {
+			return err
+		}
+		buyers[i].card, err = bs.cardToken(cardOK)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return buyers
+}
+
+// checkoutAll checks every buyer out, benchClients at a time, and returns
+// each 202's latency. Anything but a 202 fails the benchmark.
+func (bs *benchShop) checkoutAll(b *testing.B, buyers []buyer) []time.Duration {
+	b.Helper()
+	lat := make([]time.Duration, len(buyers))
+	run := time.Now().UnixNano()
+	err := parallel(len(buyers), benchClients, func(i int) error {
+		by := &buyers[i]
+		t0 := time.Now()
+		r, err := bs.checkout(fmt.Sprintf("bench-%d-%d", run, i), by.cart, checkoutBody(by.cart.ID, "bench@example.com", cardPayment(by.card)))
+		lat[i] = time.Since(t0)
+		if err != nil {
+			return err
+		}
+		if r.Status != 202 {
+			return fmt.Errorf("checkout: %s", r)
+		}
+		by.order, err = decodeAccepted(r)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return lat
+}
+
+// drain waits until every buyer's order is paid. It reads the orders in
+// the order they were accepted (the workers take them about in that
+// order), one GET each and a few more while it catches up with the workers.
+func (bs *benchShop) drain(b *testing.B, buyers []buyer) {
+	b.Helper()
+	deadline := time.Now().Add(5*time.Minute + time.Duration(len(buyers))*10*time.Millisecond)
+	for i := 0; i < len(buyers); {
+		o, r, err := bs.getOrder(buyers[i].order.OrderID, buyers[i].order.OrderToken, "")
+		switch {
+		case err != nil || r.Status != 200:
+			b.Fatalf("order %s: %v %s", buyers[i].order.OrderID, err, r)
+		case o.Status == "paid":
+			i++
+			continue
+		case settled(o.Status):
+			b.Fatalf("order %s: %s (payment %+v)", o.ID, o.Status, o.Payment)
+		case time.Now().After(deadline):
+			b.Fatalf("%d of %d orders paid; order %s still %s", i, len(buyers), o.ID, o.Status)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// reportLatency reports throughput and the 202's p50/p99.
+func reportLatency(b *testing.B, lat []time.Duration, elapsed time.Duration) {
+	slices.Sort(lat)
+	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "checkouts/s")
+	b.ReportMetric(ms(percentile(lat, 50)), "p50-ms")
+	b.ReportMetric(ms(percentile(lat, 99)), "p99-ms")
+}
