@@ -31,6 +31,9 @@ func (c *Core) Cancel(ctx context.Context, id, token string, in CancelInput) (Or
 		return Order{}, err
 	}
 	actor := accessOf(ctx).actor
+	// What follows is the shop's doing, not the shopper's: payment and
+	// stock calls go out as the order service.
+	ctx = serviceCtx(ctx)
 	unlock := c.lockOrder(id)
 	defer unlock()
 	if o.Status == StatusPending {
@@ -163,6 +166,7 @@ func (c *Core) Pack(ctx context.Context, id string) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
+	ctx = serviceCtx(ctx)
 	o, err := c.update(ctx, id, func(x *Order, m *Mutation) error {
 		return c.move(x, m, StatusPacked, "packed", a.actor, "")
 	})
@@ -175,6 +179,7 @@ func (c *Core) Ship(ctx context.Context, id string, in ShipInput) (Order, error)
 	if err != nil {
 		return Order{}, err
 	}
+	ctx = serviceCtx(ctx)
 	in.Carrier, in.Number = strings.TrimSpace(in.Carrier), strings.TrimSpace(in.Number)
 	if in.Carrier == "" || in.Number == "" {
 		return Order{}, ErrInvalidShipment
@@ -195,6 +200,7 @@ func (c *Core) Deliver(ctx context.Context, id string) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
+	ctx = serviceCtx(ctx)
 	o, err := c.store.Order(ctx, id)
 	if err != nil {
 		return Order{}, err
@@ -228,6 +234,7 @@ func (c *Core) Refund(ctx context.Context, id string, in RefundInput) (Order, er
 	if err != nil {
 		return Order{}, err
 	}
+	ctx = serviceCtx(ctx)
 	o, err := c.store.Order(ctx, id)
 	if err != nil {
 		return Order{}, err

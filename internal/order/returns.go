@@ -48,14 +48,14 @@ func (c *Core) RequestReturn(ctx context.Context, id, token string, in ReturnInp
 	}
 	actor := accessOf(ctx).actor
 	o, err := c.update(ctx, id, func(x *Order, m *Mutation) error {
+		if openReturn(x) != nil {
+			return ErrReturnOpen
+		}
 		if !returnable(x.Status) {
 			return illegal(x.Status, StatusReturnRequested)
 		}
 		if x.DeliveredAt == nil || c.now().After(x.DeliveredAt.Add(c.opts.ReturnWindow)) {
 			return ErrReturnWindowClosed
-		}
-		if openReturn(x) != nil {
-			return ErrReturnOpen
 		}
 		amount, err := returnValue(x, in.Lines)
 		if err != nil {
@@ -131,6 +131,7 @@ func (c *Core) DecideReturn(ctx context.Context, id, returnID string, in ReturnD
 	if err != nil {
 		return Order{}, err
 	}
+	ctx = serviceCtx(ctx)
 	o, err := c.store.Order(ctx, id)
 	if err != nil {
 		return Order{}, err
@@ -233,6 +234,7 @@ func (c *Core) ReceiveReturn(ctx context.Context, id, returnID string) (Order, e
 	if err != nil {
 		return Order{}, err
 	}
+	ctx = serviceCtx(ctx)
 	o, err := c.store.Order(ctx, id)
 	if err != nil {
 		return Order{}, err
