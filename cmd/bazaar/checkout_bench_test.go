@@ -4,26 +4,32 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
 
-// Checkout throughput of the real binary (every service in one process,
-// order workers included), embedded and on PostgreSQL + NATS, with the
-// sandbox provider and guest shoppers paying by card:
+// Checkout throughput of the real binary, embedded and on PostgreSQL +
+// NATS, with the sandbox provider and guest shoppers paying by card:
 //
 //   - BenchmarkCheckout202: accepted checkouts per second on the 202 path,
-//     with p50/p99 of the 202 as the clients saw it.
+//     with p50/p99 of the 202 as the clients saw it; with the order
+//     workers in the same process (as `bazaar serve` runs by default:
+//     they pay the orders meanwhile, on the same cores) and without any
+//     ("-no-workers": the API alone, the orders wait on the bus).
 //   - BenchmarkOrdersCompleted: orders per second from the first checkout
-//     to the last order paid.
+//     to the last order paid, every service in one process.
 //
-// Carts (one line, one of 20 SKUs), card tokens and stock are made before
-// the timer starts; each op is one checkout. Between runs the shop drains.
+// Carts (one line, one of 20 SKUs, the address given at checkout), card
+// tokens and stock are made before the timer starts; each op is one
+// checkout by one of 32 concurrent clients (BAZAAR_TEST_BENCH_CLIENTS).
+// Between runs the shop drains.
 //
 //	BAZAAR_TEST_POSTGRES_URL=... BAZAAR_TEST_NATS_URL=... \
 //	  go test ./cmd/bazaar -run '^$' -bench 'Checkout202|OrdersCompleted' -benchtime 2000x
 func BenchmarkCheckout202(b *testing.B) {
-	benchShops(b, func(b *testing.B, bs *benchShop) {
+	benchShops(b, true, func(b *testing.B, bs *benchShop) {
 		buyers := bs.prepare(b, b.N)
 		b.ResetTimer()
 		start := time.Now()
@@ -31,12 +37,14 @@ func BenchmarkCheckout202(b *testing.B) {
 		elapsed := time.Since(start)
 		b.StopTimer()
 		reportLatency(b, lat, elapsed)
-		bs.drain(b, buyers)
+		if bs.workers {
+			bs.drain(b, buyers)
+		}
 	})
 }
 
 func BenchmarkOrdersCompleted(b *testing.B) {
-	benchShops(b, func(b *testing.B, bs *benchShop) {
+	benchShops(b, false, func(b *testing.B, bs *benchShop) {
 		buyers := bs.prepare(b, b.N)
 		b.ResetTimer()
 		start := time.Now()
@@ -61,22 +69,37 @@ func init() {
 	}
 }
 
-// benchClients is how many shoppers check out at once.
-const benchClients = 32
+// benchClients is how many shoppers check out at once: 32, or
+// BAZAAR_TEST_BENCH_CLIENTS.
+var benchClients = func() int {
+	if n, err := strconv.Atoi(os.Getenv("BAZAAR_TEST_BENCH_CLIENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 32
+}()
 
 // benchShop is a running shop with stock for any number of checkouts.
 type benchShop struct {
 	*shop
-	skus []string
+	skus    []string
+	workers bool // the order workers run (in the same process)
 }
 
+// apiOnly is every service but the order workers.
+const apiOnly = "identity,inventory,catalog,payment,cart,order"
+
 // benchShops runs fn as sub-benchmarks "embedded" and "production" (when
-// PostgreSQL and NATS are configured), each on its own binary, started on
-// the sub-benchmark's first run (so a -bench filter that leaves it out
-// starts nothing) and stopped when the sub-benchmark is done.
-func benchShops(b *testing.B, fn func(b *testing.B, bs *benchShop)) {
+// PostgreSQL and NATS are configured) and, with noWorkers, the same two
+// without the order workers; each on its own binary, started on the
+// sub-benchmark's first run (so a -bench filter that leaves it out starts
+// nothing) and stopped when the sub-benchmark is done.
+func benchShops(b *testing.B, noWorkers bool, fn func(b *testing.B, bs *benchShop)) {
 	buildBinary(b)
-	for _, name := range []string{"embedded", "production"} {
+	names := []string{"embedded", "production"}
+	if noWorkers {
+		names = append(names, "embedded-no-workers", "production-no-workers")
+	}
+	for _, name := range names {
 		var (
 			bs *benchShop
 			p  *process
@@ -85,12 +108,18 @@ func benchShops(b *testing.B, fn func(b *testing.B, bs *benchShop)) {
 			if bs == nil {
 				tb := outliving{TB: sb, parent: b}
 				m := embeddedMode()
-				if name == "production" {
+				if strings.HasPrefix(name, "production") {
 					m = productionMode(tb)
 				}
+				var args []string
+				workers := !strings.HasSuffix(name, "-no-workers")
+				if !workers {
+					m.env = append(m.env, "BAZAAR_INTERNAL_SECRET="+strings.Repeat("s3cr3t-", 6))
+					args = []string{"--services", apiOnly}
+				}
 				var s *shop
-				s, p = openShop(tb, m)
-				bs = &benchShop{shop: s, skus: s.skus(20)}
+				s, p = openShop(tb, m, args...)
+				bs = &benchShop{shop: s, skus: s.skus(20), workers: workers}
 				for _, sku := range bs.skus {
 					s.setStock(sku, 1_000_000)
 				}

@@ -118,6 +118,9 @@ func TestFlashSale(t *testing.T) {
 		if lv := s.level(sku); lv.OnHand != 0 || lv.Reserved != 0 || lv.Available != 0 {
 			t.Errorf("stock after the sale: %+v; want none on hand or held", lv)
 		}
+		if its, err := s.allIntents(); err != nil || len(its) != units {
+			t.Errorf("%d payment intents for %d orders (%v)", len(its), units, err)
+		}
 		if l := s.ledger(); !l.OK || l.captured() != total {
 			t.Errorf("ledger %+v; want balanced with %d captured", l, total)
 		}

@@ -203,6 +203,19 @@ func TestOrderWorkersSurviveSIGKILL(t *testing.T) {
 	if err != nil {
 		t.Error(err)
 	}
+	// No payment without its order.
+	intents, err := s.allIntents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range intents {
+		if _, ok := accepted[it.OrderID]; !ok {
+			t.Errorf("intent %s (%s) is for order %q, which was never accepted", it.ID, it.Status, it.OrderID)
+		}
+	}
+	if len(intents) != len(all) {
+		t.Errorf("%d payment intents for %d orders", len(intents), len(all))
+	}
 	if l := s.ledger(); !l.OK || l.captured() != total {
 		t.Errorf("ledger %+v; want balanced with %d captured", l, total)
 	}

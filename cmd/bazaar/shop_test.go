@@ -409,6 +409,32 @@ func (s *shop) intentsOf(orderID string) ([]intentView, error) {
 	return p.Items, err
 }
 
+// allIntents lists every payment intent, as the admin sees them.
+func (s *shop) allIntents() ([]intentView, error) {
+	var all []intentView
+	for page := ""; ; {
+		r, err := s.call("GET", "/api/v1/payments/intents?page_size=100&page_token="+url.QueryEscape(page), nil, s.asAdmin()...)
+		if err != nil {
+			return nil, err
+		}
+		if r.Status != 200 {
+			return nil, fmt.Errorf("intents: %s", r)
+		}
+		var p struct {
+			Items []intentView `json:"items"`
+			Next  string       `json:"next_page_token"`
+		}
+		if err := json.Unmarshal(r.Body, &p); err != nil {
+			return nil, err
+		}
+		all = append(all, p.Items...)
+		if p.Next == "" {
+			return all, nil
+		}
+		page = p.Next
+	}
+}
+
 // cartRef is a cart and, for a guest, its token.
 type cartRef struct {
 	ID    string `json:"id"`

@@ -33,7 +33,7 @@ var journeys = []struct {
 }{
 	{"shopper desktop", "shopper.mjs", "1280x900"},
 	{"declined card, 3-D Secure, exchange and UPI", "declined.mjs", "1280x900"},
-	{"cancel a paid order", "cancel.mjs", "1280x900"},
+	{"network down, then cancel a paid order", "cancel.mjs", "1280x900"},
 	{"shopper phone", "shopper.mjs", "360x740"},
 }
 

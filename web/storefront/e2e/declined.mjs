@@ -59,7 +59,7 @@ journey("declined", async (page) => {
   await page.getByLabel("Exchange for").selectOption({ label: `${variants[1].size} (${colour})` });
   await page.getByLabel("Reason").selectOption("size_too_small");
   await shot(page, "order-exchange", { full: true });
-  await page.getByRole("button", { name: "Request return" }).click();
+  await page.getByRole("button", { name: "Request exchange" }).click();
   await waitForStatus(page, "return_requested");
   await page.getByText(/Exchange of 1 item/).waitFor();
 

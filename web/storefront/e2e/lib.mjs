@@ -9,7 +9,11 @@
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 export const BASE = process.env.BASE_URL ?? "http://127.0.0.1:8080";
 export const SHOTS = process.env.SHOTS ?? "screenshots";
@@ -78,6 +82,7 @@ export async function shot(page, name, { full = false } = {}) {
   // The page must fit the viewport's width (no sideways scrolling on a phone).
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   if (overflow > 0) throw new Error(`${name}: the page is ${overflow}px wider than the viewport`);
+  await checkAccessibility(page, name);
   await page.screenshot({ path, fullPage: full });
   log("screenshot", path);
 }
@@ -158,4 +163,23 @@ export async function admin(method, path, body) {
   });
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
   return r.json();
+}
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules: contrast, names, labels, landmarks…)
+ * on the page and fails on any serious or critical violation.
+ */
+export async function checkAccessibility(page, name) {
+  if (!page.url().startsWith(BASE) || page.url().includes("/payments/sandbox/")) return; // not the storefront's page
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] }, resultTypes: ["violations"] }),
+  );
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (bad.length) {
+    const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n` + v.nodes.slice(0, 5).map((n) => `    ${n.target.join(" ")}: ${n.failureSummary?.split("\n").slice(1, 3).join("; ")}`).join("\n")).join("\n");
+    throw new Error(`${name}: accessibility violations (WCAG 2.1 AA):\n${text}`);
+  }
+  log(`${name}: axe found no serious WCAG 2.1 AA violations (${result.passes?.length ?? "?"} rules passed)`);
 }

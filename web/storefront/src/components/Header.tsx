@@ -40,12 +40,13 @@ export function Header() {
             </svg>
             <span className="tool-label">{user ? user.name.split(" ")[0] || "Account" : "Sign in"}</span>
           </Link>
-          <button type="button" className="tool cart-btn" onClick={cart.openDrawer} aria-label={`Your bag, ${n} ${n === 1 ? "item" : "items"}`}>
+          <button type="button" className="tool cart-btn" onClick={cart.openDrawer}>
             <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
               <path d="M5 8h14l-1 13H6L5 8Z" fill="none" stroke="currentColor" strokeWidth="2" strokeLinejoin="round" />
               <path d="M9 8V6a3 3 0 0 1 6 0v2" fill="none" stroke="currentColor" strokeWidth="2" />
             </svg>
             <span className="tool-label">Bag</span>
+            <span className="visually-hidden">, {n} {n === 1 ? "item" : "items"}</span>
             {n > 0 && (
               <span className="count" aria-hidden="true">
                 {n}

@@ -281,7 +281,7 @@ export default function Listing({ params }: { params: Record<string, string> }) 
         <section className="results" aria-labelledby="results-count">
           <div className="toolbar">
             <p id="results-count" className="muted" aria-live="polite">
-              {data ? `${data.total.toLocaleString("en-IN")} ${data.total === 1 ? "product" : "products"}` : "Loading…"}
+              {data ? `${data.total.toLocaleString("en-IN")} ${data.total === 1 ? "product" : "products"}` : page.error ? "" : "Loading…"}
             </p>
             <button type="button" className="btn btn-secondary filters-btn" onClick={() => setFiltersOpen(true)}>
               Filters{n ? ` (${n})` : ""}

@@ -272,7 +272,7 @@ function ReturnBox({ o, done }: { o: Order; done: (o: Order) => void }) {
       {error && <Notice>{error}</Notice>}
       <p className="actions">
         <button type="submit" className="btn" disabled={busy}>
-          {busy ? "Sending…" : "Request return"}
+          {busy ? "Sending…" : resolution === "exchange" ? "Request exchange" : "Request return"}
         </button>
         <button type="button" className="btn btn-ghost" onClick={() => setOpen(false)}>
           Never mind
