@@ -185,11 +185,17 @@ func (c *Core) quote(ctx context.Context, in CheckoutInput, ship cart.Address) (
 		return cart.Quote{}, err
 	}
 	if q.ShippingAddress == nil || !samePlace(*q.ShippingAddress, ship) {
-		if _, err := c.opts.Carts.SetShippingAddress(ctx, in.CartID, in.CartToken, ship); err != nil {
+		moved, err := c.opts.Carts.SetShippingAddress(ctx, in.CartID, in.CartToken, ship)
+		if err != nil {
 			return cart.Quote{}, err
 		}
-		if q, err = c.opts.Carts.Quote(ctx, in.CartID, in.CartToken); err != nil {
-			return cart.Quote{}, err
+		// The answer is the cart priced for the new address: a quote
+		// unless some price or stock could not be checked (which a quote
+		// refuses), so pricing it again is needed only then.
+		if q = (cart.Quote{Cart: moved, QuotedAt: c.now()}); !fullyPriced(moved) {
+			if q, err = c.opts.Carts.Quote(ctx, in.CartID, in.CartToken); err != nil {
+				return cart.Quote{}, err
+			}
 		}
 	}
 	if err := q.CheckoutError(); err != nil {
@@ -205,6 +211,27 @@ func (c *Core) quote(ctx context.Context, in CheckoutInput, ship cart.Address) (
 		return cart.Quote{}, ErrQuoteChanged
 	}
 	return q, nil
+}
+
+// fullyPriced: every price and stock level of the cart was checked.
+func fullyPriced(c cart.Cart) bool {
+	unchecked := func(ws []cart.Warning) bool {
+		for _, w := range ws {
+			if w.Code == cart.WarnPricingUnavailable || w.Code == cart.WarnAvailabilityUnknown {
+				return true
+			}
+		}
+		return false
+	}
+	if unchecked(c.Warnings) {
+		return false
+	}
+	for _, l := range c.Lines {
+		if unchecked(l.Warnings) {
+			return false
+		}
+	}
+	return true
 }
 
 // soldOut names a line of the quote that cannot be bought for want of

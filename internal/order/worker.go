@@ -38,12 +38,12 @@ func (c *Core) RunWorkers(ctx context.Context) error {
 	}{
 		{bus.ConsumerConfig{
 			Stream: Stream.Name, Durable: DurableRequests, Filter: SubjectRequested + ".>",
-			Concurrency: c.opts.Workers, Key: orderOfSubject, AckWait: time.Minute,
+			Concurrency: c.opts.Workers, Key: orderOfSubject, AckWait: ackWait,
 			MaxDeliver: -1, Backoff: retry, // an accepted order is never given up on
 		}, c.consumeRequest},
 		{bus.ConsumerConfig{
 			Stream: payment.Stream.Name, Durable: DurablePayments, Filter: "payment.>",
-			Concurrency: c.opts.Workers, AckWait: time.Minute, MaxDeliver: -1, Backoff: retry,
+			Concurrency: c.opts.Workers, AckWait: ackWait, MaxDeliver: -1, Backoff: retry,
 		}, c.consumePayment},
 	}
 	var running []*bus.Consumer
@@ -80,9 +80,35 @@ func (c *Core) RunWorkers(ctx context.Context) error {
 	return nil
 }
 
+// ackWait is how soon a message held by a worker that died is handed to
+// another. Handlers taking longer (a slow provider) say they are alive
+// every ackWait/3 (heartbeat), so the wait stays short without
+// redelivering work in progress.
+const ackWait = 15 * time.Second
+
+// heartbeat tells JetStream that m is still being worked on until the
+// returned stop is called.
+func heartbeat(m *bus.Msg) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(ackWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = m.InProgress()
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
 func orderOfSubject(m *bus.Msg) string { return m.Subject[strings.LastIndexByte(m.Subject, '.')+1:] }
 
 func (c *Core) consumeRequest(ctx context.Context, m *bus.Msg) error {
+	defer heartbeat(m)()
 	var r Request
 	if err := json.Unmarshal(m.Data, &r); err != nil || r.OrderID == "" {
 		// A request that cannot be read can never be processed: let it go
@@ -94,6 +120,7 @@ func (c *Core) consumeRequest(ctx context.Context, m *bus.Msg) error {
 }
 
 func (c *Core) consumePayment(ctx context.Context, m *bus.Msg) error {
+	defer heartbeat(m)()
 	ev, err := m.Event()
 	if err != nil {
 		return nil // not an event of ours
