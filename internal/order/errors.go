@@ -23,6 +23,10 @@ var (
 	ErrInvalidCheckout        = errs.Invalid("checkout_invalid", "the checkout request is not valid")
 	ErrIntakeUnavailable      = errs.E(errs.KindUnavailable, "checkout_unavailable", "checkout cannot take orders right now; nothing was charged, retry with the same Idempotency-Key")
 
+	// ErrOrderUnavailable: the order store cannot be reached; checkout
+	// still works, reads wait for the store.
+	ErrOrderUnavailable = errs.E(errs.KindUnavailable, "order_unavailable", "the order cannot be read right now; retry shortly")
+
 	// After checkout.
 	ErrReturnWindowClosed = errs.Conflict("return_window_closed", "the return window of this order has closed")
 	ErrReturnInvalid      = errs.Invalid("return_invalid", "the return names units the order does not have or has returned already")

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/bazaarshop/bazaar/internal/platform/errs"
 )
 
 // The checkout idempotency records live in a JetStream key-value bucket,
@@ -223,7 +221,7 @@ func (c *Core) acceptedRequest(ctx context.Context, orderID string) (Request, er
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			return Request{}, ErrOrderNotFound
 		}
-		return Request{}, errs.E(errs.KindUnavailable, "order_unavailable", "the order cannot be read right now").Wrap(err)
+		return Request{}, ErrOrderUnavailable.Wrap(err)
 	}
 	var r Request
 	if err := json.Unmarshal(msg.Data, &r); err != nil {

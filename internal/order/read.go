@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 
 	"github.com/bazaarshop/bazaar/internal/platform/authn"
+	"github.com/bazaarshop/bazaar/internal/platform/errs"
 	"github.com/bazaarshop/bazaar/internal/platform/ids"
 	"github.com/bazaarshop/bazaar/internal/platform/money"
 )
@@ -74,6 +75,9 @@ func (c *Core) owned(ctx context.Context, id, token string) (Order, error) {
 		o = orderOf(r)
 		o.History = []Transition{{Seq: 1, To: StatusPending, Reason: "checkout", At: r.AcceptedAt}}
 	} else if err != nil {
+		if errs.KindOf(err) == errs.KindInternal {
+			return Order{}, ErrOrderUnavailable.Wrap(err) // the store is down
+		}
 		return Order{}, err
 	}
 	if !accessOf(ctx).may(&o, token) {
