@@ -18,9 +18,10 @@ import (
 // The checkout idempotency records live in a JetStream key-value bucket,
 // not in the order database: checkout must answer while that database is
 // down. A record is created (atomically: the first request wins) when a
-// checkout starts, and completed with the answer once the request is on
-// the bus; a failed checkout deletes it, after undoing its holds, so the
-// key may be tried again.
+// checkout starts; the request on the bus under the record's order id is
+// what says it was answered (the intake sweep later marks the record done,
+// off the checkout path). A failed checkout deletes its record, after
+// undoing its holds, so the key may be tried again.
 const (
 	intakeBucket = "CHECKOUT_KEYS"
 	intakeTTL    = 24 * time.Hour
@@ -83,11 +84,14 @@ func keyOf(scope, key string) string {
 // answer to replay (done), ErrKeyReused, ErrCheckoutInProgress. A claim
 // abandoned by a crashed process is taken over with its order id, so the
 // retry reuses the holds the first attempt made.
-func (c *Core) claim(ctx context.Context, kv jetstream.KeyValue, key, fingerprint string) (rec intakeRecord, rev uint64, replay *Accepted, err error) {
+func (c *Core) claim(ctx context.Context, kv jetstream.KeyValue, key, fingerprint string, guest bool) (rec intakeRecord, rev uint64, replay *Accepted, err error) {
 	now := c.now()
 	for range 3 {
 		rec = intakeRecord{State: intakeClaimed, Fingerprint: fingerprint, OrderID: newOrderID(), Number: "", ClaimedAt: now}
 		rec.Number = numberOf(rec.OrderID)
+		if guest {
+			rec.Token = newToken()
+		}
 		raw, _ := json.Marshal(rec)
 		rev, err = kv.Create(ctx, key, raw)
 		if err == nil {
@@ -112,6 +116,14 @@ func (c *Core) claim(ctx context.Context, kv jetstream.KeyValue, key, fingerprin
 			return rec, 0, nil, ErrKeyReused
 		case old.State == intakeDone && old.Accepted != nil:
 			return old, entry.Revision(), old.Accepted, nil
+		}
+		// Answered already if its request is on the bus (the claim is not
+		// updated on the way out, to keep checkout at two writes).
+		if _, rerr := c.acceptedRequest(ctx, old.OrderID); rerr == nil {
+			acc := acceptedOf(old)
+			return old, entry.Revision(), &acc, nil
+		}
+		switch {
 		case now.Sub(old.ClaimedAt) < c.opts.IntakeTimeout:
 			return rec, 0, nil, ErrCheckoutInProgress
 		}
@@ -143,15 +155,12 @@ func (c *Core) Checkout(ctx context.Context, in CheckoutInput) (Accepted, error)
 		return Accepted{}, err
 	}
 	key := keyOf(in.Scope, in.IdempotencyKey)
-	rec, rev, replay, err := c.claim(ctx, kv, key, in.Fingerprint)
+	rec, rev, replay, err := c.claim(ctx, kv, key, in.Fingerprint, customerOf(ctx) == "")
 	if err != nil {
 		return Accepted{}, err
 	}
 	if replay != nil {
 		return *replay, nil
-	}
-	if rec.Token == "" && customerOf(ctx) == "" {
-		rec.Token = newToken()
 	}
 	acc, err := c.accept(ctx, in, rec)
 	if err != nil {
@@ -164,14 +173,6 @@ func (c *Core) Checkout(ctx context.Context, in CheckoutInput) (Accepted, error)
 		}
 		_ = kv.Delete(context.WithoutCancel(ctx), key, jetstream.LastRevision(rev))
 		return Accepted{}, err
-	}
-	rec.State, rec.Accepted = intakeDone, &acc
-	raw, _ := json.Marshal(rec)
-	if _, err := kv.Update(context.WithoutCancel(ctx), key, raw, rev); err != nil {
-		// The order is on the bus: answer 202 anyway. A retry finds the
-		// claim in progress, then (after IntakeTimeout) takes it over with
-		// the same order id, and every step repeats idempotently.
-		c.log.Warn("checkout: recording the answer failed", "order_id", rec.OrderID, "err", err)
 	}
 	return acc, nil
 }
