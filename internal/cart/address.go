@@ -8,6 +8,7 @@ import (
 
 	"github.com/bazaarshop/bazaar/internal/cart/pricing"
 	"github.com/bazaarshop/bazaar/internal/platform/errs"
+	"github.com/bazaarshop/bazaar/internal/platform/india"
 )
 
 var (
@@ -67,6 +68,16 @@ func (c *Core) normalizeAddress(a Address) (Address, error) {
 			a.State = r.Name
 		} else {
 			bad("state", "not a state or union territory we know")
+		}
+	}
+	if a.Country == "IN" {
+		// A PIN code from another state is a typo or a wrong state, and
+		// would put the wrong GST on the order.
+		if err := india.CheckPIN(a.PostalCode, a.State); err != nil {
+			if len(fields) == 0 {
+				return Address{}, err
+			}
+			fields = append(fields, err.Fields...)
 		}
 	}
 	if len(fields) > 0 {

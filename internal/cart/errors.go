@@ -3,6 +3,7 @@ package cart
 import (
 	"github.com/bazaarshop/bazaar/internal/cart/pricing"
 	"github.com/bazaarshop/bazaar/internal/platform/errs"
+	"github.com/bazaarshop/bazaar/internal/platform/india"
 )
 
 // Errors, with their stable codes. A change a shopper asks for that fails
@@ -40,6 +41,10 @@ var (
 
 	ErrInvalidAddress      = errs.Invalid("invalid_address", "the address is not valid")
 	ErrShippingUnavailable = errs.Conflict("shipping_unavailable", "we do not deliver to this address")
+	// ErrPostalCodeStateMismatch is an Indian address whose PIN code is in
+	// another state; the field error on postal_code names the states it
+	// could be in.
+	ErrPostalCodeStateMismatch = india.ErrPINStateMismatch
 
 	ErrPricingUnavailable      = errs.Unavailable("pricing_unavailable", "prices could not be checked just now; retry shortly")
 	ErrAvailabilityUnavailable = errs.Unavailable("availability_unavailable", "stock could not be checked just now; retry shortly")

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bazaarshop/bazaar/internal/platform/ids"
+	"github.com/bazaarshop/bazaar/internal/platform/india"
 )
 
 // maxAddresses bounds an account's address book.
@@ -165,6 +166,17 @@ func applyAddress(a *Address, in AddressInput, create bool) error {
 		}
 	} else if create {
 		fe.add("postal_code", "is required")
+	}
+	if a.Country == "IN" && (in.State != nil || in.PostalCode != nil || in.Country != nil) && !fe.on("state", "postal_code") {
+		// Only when one of them changes: an address saved before the check
+		// can still be made the default. A state india does not know is
+		// kept as typed, unchecked.
+		if err := india.CheckPIN(a.PostalCode, a.State); err != nil {
+			if len(fe) == 0 {
+				return err
+			}
+			fe = append(fe, err.Fields...)
+		}
 	}
 	if in.DefaultShipping != nil {
 		a.DefaultShipping = *in.DefaultShipping

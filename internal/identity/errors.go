@@ -2,9 +2,11 @@ package identity
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/bazaarshop/bazaar/internal/platform/errs"
+	"github.com/bazaarshop/bazaar/internal/platform/india"
 )
 
 // The errors identity returns; errors.Is matches them after a round trip
@@ -31,6 +33,11 @@ var (
 	ErrTOTPNotEnabled     = errs.Conflict("totp_not_enabled", "two-factor sign-in is not on")
 	ErrLastAdmin          = errs.Conflict("last_admin", "the last admin cannot lose the role")
 	ErrEmailTaken         = errs.Conflict("email_taken", "an account with this email address exists")
+
+	// ErrPostalCodeStateMismatch is an Indian address whose PIN code is in
+	// another state; the field error on postal_code names the states it
+	// could be in.
+	ErrPostalCodeStateMismatch = india.ErrPINStateMismatch
 )
 
 // RetryAfter is the cause of an ErrThrottled: how long until an attempt
@@ -74,6 +81,16 @@ type fieldErrs []errs.FieldError
 
 func (f *fieldErrs) add(field, msg string) {
 	*f = append(*f, errs.FieldError{Field: field, Message: msg})
+}
+
+// on reports whether any of fields already has a problem.
+func (f fieldErrs) on(fields ...string) bool {
+	for _, e := range f {
+		if slices.Contains(fields, e.Field) {
+			return true
+		}
+	}
+	return false
 }
 
 func (f fieldErrs) err() error {

@@ -234,6 +234,28 @@ func testAddress(t *testing.T, e *Env) {
 	is(t, err, cart.ErrInvalidAddress)
 	_, err = set(cart.Address{Country: "US", State: "CA", PostalCode: "94105"})
 	is(t, err, cart.ErrShippingUnavailable)
+	// The storefront's report: Mumbai's PIN code with Karnataka.
+	_, err = set(cart.Address{State: "KA", PostalCode: "400001"})
+	is(t, err, cart.ErrPostalCodeStateMismatch)
+	if f := errFields(err); !slices.Equal(f, []string{"postal_code"}) {
+		t.Fatalf("mismatch fields %v", f)
+	}
+	_, err = set(cart.Address{State: "Tamil Nadu", PostalCode: "560001", Phone: "x"})
+	is(t, err, cart.ErrInvalidAddress)
+	if f := errFields(err); !slices.Equal(f, []string{"phone", "postal_code"}) {
+		t.Fatalf("fields %v", f)
+	}
+	for _, a := range []cart.Address{
+		{State: "GA", PostalCode: "403001"},          // Goa within Maharashtra's circle
+		{State: "Chandigarh", PostalCode: "160017"},  // within Punjab's
+		{State: "Pondicherry", PostalCode: "605001"}, // within Tamil Nadu's
+		{State: "TG", PostalCode: "500001"},
+		{State: "33", PostalCode: "600001"}, // by GST state code
+	} {
+		if _, err := set(a); err != nil {
+			t.Fatalf("%+v: %v", a, err)
+		}
+	}
 
 	got := ok(set(cart.Address{Name: "Asha Rao", Line1: "12 Marine Drive", City: "Mumbai", State: "mh", PostalCode: "400001"}))
 	if got.ShippingAddress == nil || got.ShippingAddress.State != "Maharashtra" || got.ShippingAddress.Country != "IN" ||

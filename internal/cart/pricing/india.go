@@ -1,6 +1,10 @@
 package pricing
 
-import "time"
+import (
+	"time"
+
+	"github.com/bazaarshop/bazaar/internal/platform/india"
+)
 
 // ist is India Standard Time; GST rate changes take effect at midnight IST.
 var ist = time.FixedZone("IST", 5*3600+1800)
@@ -80,44 +84,13 @@ func IndiaGST() Rules {
 
 // IndiaRegions lists India's states and union territories by the codes
 // Indian addresses use, with their names, older spellings and GST state
-// codes as aliases.
+// codes as aliases (the table is internal/platform/india's, which also
+// knows their PIN codes).
 func IndiaRegions() []Region {
-	return []Region{
-		{Code: "AN", Name: "Andaman and Nicobar Islands", Aliases: []string{"35", "Andaman & Nicobar"}, UnionTerritory: true},
-		{Code: "AP", Name: "Andhra Pradesh", Aliases: []string{"37"}},
-		{Code: "AR", Name: "Arunachal Pradesh", Aliases: []string{"12"}},
-		{Code: "AS", Name: "Assam", Aliases: []string{"18"}},
-		{Code: "BR", Name: "Bihar", Aliases: []string{"10"}},
-		{Code: "CH", Name: "Chandigarh", Aliases: []string{"04"}, UnionTerritory: true},
-		{Code: "CG", Name: "Chhattisgarh", Aliases: []string{"CT", "22"}},
-		{Code: "DH", Name: "Dadra and Nagar Haveli and Daman and Diu", Aliases: []string{"DN", "DD", "26", "25", "Dadra and Nagar Haveli", "Daman and Diu"}, UnionTerritory: true},
-		{Code: "DL", Name: "Delhi", Aliases: []string{"07", "NCT of Delhi", "New Delhi"}},
-		{Code: "GA", Name: "Goa", Aliases: []string{"30"}},
-		{Code: "GJ", Name: "Gujarat", Aliases: []string{"24"}},
-		{Code: "HR", Name: "Haryana", Aliases: []string{"06"}},
-		{Code: "HP", Name: "Himachal Pradesh", Aliases: []string{"02"}},
-		{Code: "JK", Name: "Jammu and Kashmir", Aliases: []string{"01"}},
-		{Code: "JH", Name: "Jharkhand", Aliases: []string{"20"}},
-		{Code: "KA", Name: "Karnataka", Aliases: []string{"29"}},
-		{Code: "KL", Name: "Kerala", Aliases: []string{"32"}},
-		{Code: "LA", Name: "Ladakh", Aliases: []string{"38"}, UnionTerritory: true},
-		{Code: "LD", Name: "Lakshadweep", Aliases: []string{"31"}, UnionTerritory: true},
-		{Code: "MP", Name: "Madhya Pradesh", Aliases: []string{"23"}},
-		{Code: "MH", Name: "Maharashtra", Aliases: []string{"27"}},
-		{Code: "MN", Name: "Manipur", Aliases: []string{"14"}},
-		{Code: "ML", Name: "Meghalaya", Aliases: []string{"17"}},
-		{Code: "MZ", Name: "Mizoram", Aliases: []string{"15"}},
-		{Code: "NL", Name: "Nagaland", Aliases: []string{"13"}},
-		{Code: "OD", Name: "Odisha", Aliases: []string{"OR", "Orissa", "21"}},
-		{Code: "PY", Name: "Puducherry", Aliases: []string{"Pondicherry", "34"}},
-		{Code: "PB", Name: "Punjab", Aliases: []string{"03"}},
-		{Code: "RJ", Name: "Rajasthan", Aliases: []string{"08"}},
-		{Code: "SK", Name: "Sikkim", Aliases: []string{"11"}},
-		{Code: "TN", Name: "Tamil Nadu", Aliases: []string{"33"}},
-		{Code: "TS", Name: "Telangana", Aliases: []string{"TG", "36"}},
-		{Code: "TR", Name: "Tripura", Aliases: []string{"16"}},
-		{Code: "UP", Name: "Uttar Pradesh", Aliases: []string{"09"}},
-		{Code: "UK", Name: "Uttarakhand", Aliases: []string{"UT", "Uttaranchal", "05"}},
-		{Code: "WB", Name: "West Bengal", Aliases: []string{"19"}},
+	states := india.States()
+	out := make([]Region, len(states))
+	for i, s := range states {
+		out[i] = Region{Code: s.Code, Name: s.Name, Aliases: s.Aliases, UnionTerritory: s.UnionTerritory}
 	}
+	return out
 }

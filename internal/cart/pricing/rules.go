@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bazaarshop/bazaar/internal/platform/india"
 	"github.com/bazaarshop/bazaar/internal/platform/money"
 )
 
@@ -199,17 +200,7 @@ func (r *Rules) Region(s string) (Region, bool) {
 }
 
 // regionKey folds case, spacing, punctuation and "&" vs "and".
-func regionKey(s string) string {
-	s = strings.ReplaceAll(strings.ToLower(s), "&", "and")
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
+func regionKey(s string) string { return india.StateKey(s) }
 
 // Ships reports whether the rules deliver to country.
 func (r *Rules) Ships(country string) bool {

@@ -614,6 +614,29 @@ func testAddresses(s *suite) {
 	}
 	_, err = s.h.Service.UpdateAddress(actx, first.ID, identity.AddressInput{PostalCode: ptr("000000")})
 	s.kind(err, errs.KindInvalid)
+
+	// A PIN code from another state: Mumbai's with Karnataka.
+	_, err = s.h.Service.CreateAddress(actx, identity.AddressInput{Name: ptr("X"), Phone: ptr("9812345678"), Line1: ptr("a"),
+		City: ptr("Mumbai"), State: ptr("KA"), PostalCode: ptr("400001")})
+	s.is(err, identity.ErrPostalCodeStateMismatch)
+	if e := errs.As(err); len(e.Fields) != 1 || e.Fields[0].Field != "postal_code" {
+		s.t.Fatalf("mismatch fields %+v", e.Fields)
+	}
+	// With other problems it is one of validation_failed's fields.
+	_, err = s.h.Service.CreateAddress(actx, identity.AddressInput{Phone: ptr("9812345678"), Line1: ptr("a"),
+		City: ptr("Mumbai"), State: ptr("Karnataka"), PostalCode: ptr("400001")})
+	s.is(err, identity.ErrInvalidInput)
+	if e := errs.As(err); len(e.Fields) != 2 || e.Fields[0].Field != "name" || e.Fields[1].Field != "postal_code" {
+		s.t.Fatalf("fields %+v", e.Fields)
+	}
+	// Changing only the state checks it against the PIN code kept.
+	_, err = s.h.Service.UpdateAddress(actx, first.ID, identity.AddressInput{State: ptr("Maharashtra")})
+	s.is(err, identity.ErrPostalCodeStateMismatch)
+	moved, err := s.h.Service.UpdateAddress(actx, first.ID, identity.AddressInput{City: ptr("Mumbai"), State: ptr("27"), PostalCode: ptr("400 001")})
+	s.must(err)
+	if moved.PostalCode != "400001" || moved.State != "27" {
+		s.t.Fatalf("moved to Mumbai: %+v", moved)
+	}
 	// Moving the address abroad checks the code against the new country.
 	_, err = s.h.Service.UpdateAddress(actx, first.ID, identity.AddressInput{Country: ptr("US"), PostalCode: ptr("94105-1234")})
 	s.must(err)
