@@ -58,6 +58,7 @@ type Core struct {
 	gen      atomic.Pointer[genState]
 	hot      hotCache
 	hotProds hotProducts
+	skus     skuCache // LookupSKUs answers of the current generation
 
 	memoMu sync.Mutex
 	memo   map[string]memoEntry

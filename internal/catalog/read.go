@@ -262,33 +262,3 @@ func (c *Core) Collections(ctx context.Context) ([]Collection, error) {
 	}
 	return out, nil
 }
-
-const maxLookup = 200
-
-// LookupSKUs implements Service.
-func (c *Core) LookupSKUs(ctx context.Context, skus []string) ([]SKUInfo, error) {
-	if len(skus) > maxLookup {
-		return nil, invalidField(ErrInvalidFilter, "sku", fmt.Sprintf("at most %d SKUs at once", maxLookup))
-	}
-	norm := make([]string, 0, len(skus))
-	for i, s := range skus {
-		n, err := normSKU(fmt.Sprintf("sku/%d", i), s)
-		if err != nil {
-			return nil, err
-		}
-		norm = append(norm, n)
-	}
-	slices.Sort(norm)
-	norm = slices.Compact(norm)
-	if len(norm) == 0 {
-		return []SKUInfo{}, nil
-	}
-	infos, err := c.store.SKUs(ctx, norm)
-	if err != nil {
-		return nil, fmt.Errorf("lookup skus: %w", err)
-	}
-	if infos == nil {
-		infos = []SKUInfo{}
-	}
-	return infos, nil
-}

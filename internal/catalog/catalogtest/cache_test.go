@@ -54,3 +54,35 @@ func TestRedisInvalidation(t *testing.T) {
 		t.Fatalf("after: listing %d, page %d", l, p)
 	}
 }
+
+// Replicas sharing a cache: a price changed through one is in the other's
+// LookupSKUs (which it answers from memory) once it rereads the
+// generation, within a quarter of a second.
+func TestSKUsAcrossReplicas(t *testing.T) {
+	ctx := context.Background()
+	shared := cache.NewMemory(cache.MemoryOptions{})
+	t.Cleanup(func() { shared.Close() })
+	db := dialects[0].open(t)
+	writer := catalogtest.NewEnv(t, db, catalog.Options{Cache: shared})
+	clk := &clock{now: time.Now()}
+	reader := catalog.NewCore(catalogdb.New(db), catalog.Options{Cache: shared, Logger: catalogtest.Quiet, Now: clk.Now})
+	catalogtest.NewFixture(t, writer.Service)
+	price := func() int64 {
+		infos, err := reader.LookupSKUs(ctx, []string{"KRT-ANK-S"})
+		if err != nil || len(infos) != 1 {
+			t.Fatalf("lookup: %+v, %v", infos, err)
+		}
+		return infos[0].Price.Amount
+	}
+	if p := price(); p != 129900 {
+		t.Fatalf("before: %d", p)
+	}
+	price() // from memory now
+	if err := writer.Service.SetPrices(ctx, []catalog.PriceChange{{SKU: "KRT-ANK-S", Price: catalogtest.INR(99900)}}); err != nil {
+		t.Fatal(err)
+	}
+	clk.advance(300 * time.Millisecond)
+	if p := price(); p != 99900 {
+		t.Fatalf("after: %d", p)
+	}
+}

@@ -24,6 +24,7 @@ func ServiceSuite(t *testing.T, newEnv func(t *testing.T) *Env) {
 		{"product lifecycle", testLifecycle},
 		{"categories and collections", testTaxonomy},
 		{"suggest and skus", testSuggestAndSKUs},
+		{"skus follow writes", testSKUsFollowWrites},
 		{"stock flags", testStock},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, newEnv(t)) })
