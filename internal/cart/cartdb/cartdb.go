@@ -33,13 +33,7 @@ var Migrations = sqldb.EmbeddedMigrations("cart", migrationsFS, "migrations")
 
 // Migrate applies the cart's migrations and the outbox's to db.
 func Migrate(ctx context.Context, db *sqldb.DB) error {
-	if _, err := db.Migrate(ctx, Migrations); err != nil {
-		return fmt.Errorf("migrate cart: %w", err)
-	}
-	if err := outbox.Migrate(ctx, db); err != nil {
-		return fmt.Errorf("migrate cart outbox: %w", err)
-	}
-	return nil
+	return db.MigrateAll(ctx, Migrations, outbox.Migrations)
 }
 
 // Store is the cart's data in one database. It implements cart.Store.

@@ -30,13 +30,7 @@ var Migrations = sqldb.EmbeddedMigrations("catalog", migrationsFS, "migrations")
 
 // Migrate applies the catalogue's migrations and the outbox's to db.
 func Migrate(ctx context.Context, db *sqldb.DB) error {
-	if _, err := db.Migrate(ctx, Migrations); err != nil {
-		return fmt.Errorf("migrate catalog: %w", err)
-	}
-	if err := outbox.Migrate(ctx, db); err != nil {
-		return fmt.Errorf("migrate catalog outbox: %w", err)
-	}
-	return nil
+	return db.MigrateAll(ctx, Migrations, outbox.Migrations)
 }
 
 // Store is the catalogue in one database. It implements catalog.Store.

@@ -28,12 +28,7 @@ var Migrations = sqldb.EmbeddedMigrations("identity", migrations, "migrations")
 
 // Migrate applies identity's migrations and the outbox's to db.
 func Migrate(ctx context.Context, db *sqldb.DB) error {
-	for _, m := range []sqldb.Migrations{Migrations, outbox.Migrations} {
-		if _, err := db.Migrate(ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return db.MigrateAll(ctx, Migrations, outbox.Migrations)
 }
 
 // Store implements identity.Store.

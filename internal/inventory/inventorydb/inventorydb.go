@@ -28,11 +28,7 @@ var Migrations = sqldb.EmbeddedMigrations("inventory", migrations, "migrations")
 // Migrate applies the inventory migrations and the outbox's, which the
 // store writes its events to.
 func Migrate(ctx context.Context, db *sqldb.DB) error {
-	if err := outbox.Migrate(ctx, db); err != nil {
-		return err
-	}
-	_, err := db.Migrate(ctx, Migrations)
-	return err
+	return db.MigrateAll(ctx, outbox.Migrations, Migrations)
 }
 
 // Store implements inventory.Store. Events go to the outbox table of the

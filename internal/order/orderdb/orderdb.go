@@ -30,11 +30,7 @@ var Migrations = sqldb.EmbeddedMigrations("order", migrations, "migrations")
 
 // Migrate applies the outbox's migrations and the order schema's.
 func Migrate(ctx context.Context, db *sqldb.DB) error {
-	if err := outbox.Migrate(ctx, db); err != nil {
-		return err
-	}
-	_, err := db.Migrate(ctx, Migrations)
-	return err
+	return db.MigrateAll(ctx, outbox.Migrations, Migrations)
 }
 
 // Store implements order.Store.

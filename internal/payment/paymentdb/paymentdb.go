@@ -29,11 +29,7 @@ var Migrations = sqldb.EmbeddedMigrations("payment", migrations, "migrations")
 
 // Migrate applies the outbox's migrations and the payment schema's.
 func Migrate(ctx context.Context, db *sqldb.DB) error {
-	if err := outbox.Migrate(ctx, db); err != nil {
-		return err
-	}
-	_, err := db.Migrate(ctx, Migrations)
-	return err
+	return db.MigrateAll(ctx, outbox.Migrations, Migrations)
 }
 
 // Store implements payment.Store.

@@ -13,17 +13,13 @@ import (
 
 func TestStore(t *testing.T) {
 	sqldbtest.ForEachDialect(t, func(t *testing.T, db *sqldb.DB) {
-		first := true
+		used := false
 		paymenttest.StoreSuite(t, func(t *testing.T) (payment.Store, *sqldb.DB) {
-			if !first {
-				// Every case but the first gets a fresh database.
-				if db.Dialect() == sqldb.Postgres {
-					db = sqldbtest.OpenPostgres(t)
-				} else {
-					db = sqldbtest.OpenSQLite(t)
-				}
+			// Every case but the first gets a fresh database.
+			if used {
+				db = sqldbtest.Open(t, db.Dialect())
 			}
-			first = false
+			used = true
 			if err := paymentdb.Migrate(context.Background(), db); err != nil {
 				t.Fatal(err)
 			}

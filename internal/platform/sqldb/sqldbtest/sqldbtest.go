@@ -50,3 +50,13 @@ func OpenPostgres(t testing.TB) *sqldb.DB {
 	})
 	return db
 }
+
+// Open opens a fresh store of the dialect, as OpenSQLite or OpenPostgres
+// do: for suites whose every case wants an empty database.
+func Open(t testing.TB, d sqldb.Dialect) *sqldb.DB {
+	t.Helper()
+	if d == sqldb.Postgres {
+		return OpenPostgres(t)
+	}
+	return OpenSQLite(t)
+}
