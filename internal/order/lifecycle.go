@@ -24,6 +24,18 @@ func staffOnly(ctx context.Context) (access, error) {
 	return a, nil
 }
 
+// staffOrder checks the caller is staff and loads the order; the context it
+// returns makes the shop's calls as the order service.
+func (c *Core) staffOrder(ctx context.Context, id string) (context.Context, access, Order, error) {
+	a, err := staffOnly(ctx)
+	if err != nil {
+		return ctx, a, Order{}, err
+	}
+	ctx = serviceCtx(ctx)
+	o, err := c.store.Order(ctx, id)
+	return ctx, a, o, err
+}
+
 // Cancel implements Service.
 func (c *Core) Cancel(ctx context.Context, id, token string, in CancelInput) (Order, error) {
 	o, err := c.owned(ctx, id, token)
@@ -196,12 +208,7 @@ func (c *Core) Ship(ctx context.Context, id string, in ShipInput) (Order, error)
 // Deliver implements Service. For cash on delivery it records the cash the
 // courier collected (the capture).
 func (c *Core) Deliver(ctx context.Context, id string) (Order, error) {
-	a, err := staffOnly(ctx)
-	if err != nil {
-		return Order{}, err
-	}
-	ctx = serviceCtx(ctx)
-	o, err := c.store.Order(ctx, id)
+	ctx, a, o, err := c.staffOrder(ctx, id)
 	if err != nil {
 		return Order{}, err
 	}
@@ -230,12 +237,7 @@ func (c *Core) Deliver(ctx context.Context, id string) (Order, error) {
 // Refund implements Service: staff give back money (goodwill, a partial
 // refund). A refund of everything left moves the order to refunded.
 func (c *Core) Refund(ctx context.Context, id string, in RefundInput) (Order, error) {
-	a, err := staffOnly(ctx)
-	if err != nil {
-		return Order{}, err
-	}
-	ctx = serviceCtx(ctx)
-	o, err := c.store.Order(ctx, id)
+	ctx, a, o, err := c.staffOrder(ctx, id)
 	if err != nil {
 		return Order{}, err
 	}

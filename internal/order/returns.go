@@ -124,24 +124,31 @@ func findReturn(o *Order, id string) (*Return, error) {
 	return nil, ErrReturnNotFound
 }
 
+// returnIn returns the order's return with id, which must be in status
+// want for the step asked.
+func returnIn(o *Order, id string, want ReturnStatus) (*Return, error) {
+	r, err := findReturn(o, id)
+	switch {
+	case err != nil:
+		return nil, err
+	case r.Status == want:
+		return r, nil
+	case want == ReturnRequested:
+		return nil, ErrIllegalTransition.With("the return was decided already")
+	}
+	return nil, ErrIllegalTransition.With("only an approved return can be received")
+}
+
 // DecideReturn implements Service. Approving an exchange holds the
 // replacement's stock and places the replacement order at once.
 func (c *Core) DecideReturn(ctx context.Context, id, returnID string, in ReturnDecision) (Order, error) {
-	a, err := staffOnly(ctx)
+	ctx, a, o, err := c.staffOrder(ctx, id)
 	if err != nil {
 		return Order{}, err
 	}
-	ctx = serviceCtx(ctx)
-	o, err := c.store.Order(ctx, id)
+	r, err := returnIn(&o, returnID, ReturnRequested)
 	if err != nil {
 		return Order{}, err
-	}
-	r, err := findReturn(&o, returnID)
-	if err != nil {
-		return Order{}, err
-	}
-	if r.Status != ReturnRequested {
-		return Order{}, ErrIllegalTransition.With("the return was decided already")
 	}
 	var replacement string
 	if in.Approve && r.Resolution == ResolutionExchange {
@@ -150,12 +157,9 @@ func (c *Core) DecideReturn(ctx context.Context, id, returnID string, in ReturnD
 		}
 	}
 	out, err := c.update(ctx, id, func(x *Order, m *Mutation) error {
-		xr, err := findReturn(x, returnID)
+		xr, err := returnIn(x, returnID, ReturnRequested)
 		if err != nil {
 			return err
-		}
-		if xr.Status != ReturnRequested {
-			return ErrIllegalTransition.With("the return was decided already")
 		}
 		xr.UpdatedAt, xr.Note = c.now(), in.Note
 		if !in.Approve {
@@ -230,21 +234,13 @@ func exchangeOrderID(returnID string) string {
 
 // ReceiveReturn implements Service.
 func (c *Core) ReceiveReturn(ctx context.Context, id, returnID string) (Order, error) {
-	a, err := staffOnly(ctx)
+	ctx, a, o, err := c.staffOrder(ctx, id)
 	if err != nil {
 		return Order{}, err
 	}
-	ctx = serviceCtx(ctx)
-	o, err := c.store.Order(ctx, id)
+	r, err := returnIn(&o, returnID, ReturnApproved)
 	if err != nil {
 		return Order{}, err
-	}
-	r, err := findReturn(&o, returnID)
-	if err != nil {
-		return Order{}, err
-	}
-	if r.Status != ReturnApproved {
-		return Order{}, ErrIllegalTransition.With("only an approved return can be received")
 	}
 	if err := c.restock(ctx, o, "return:"+r.ID, r.Lines, "returned"); err != nil {
 		return Order{}, err
@@ -263,12 +259,9 @@ func (c *Core) ReceiveReturn(ctx context.Context, id, returnID string) (Order, e
 		itOut = tmp.Payment
 	}
 	out, err := c.update(ctx, id, func(x *Order, m *Mutation) error {
-		xr, err := findReturn(x, returnID)
+		xr, err := returnIn(x, returnID, ReturnApproved)
 		if err != nil {
 			return err
-		}
-		if xr.Status != ReturnApproved {
-			return ErrIllegalTransition.With("only an approved return can be received")
 		}
 		for _, rl := range xr.Lines {
 			for i := range x.Lines {
