@@ -411,28 +411,7 @@ func (s *shop) intentsOf(orderID string) ([]intentView, error) {
 
 // allIntents lists every payment intent, as the admin sees them.
 func (s *shop) allIntents() ([]intentView, error) {
-	var all []intentView
-	for page := ""; ; {
-		r, err := s.call("GET", "/api/v1/payments/intents?page_size=100&page_token="+url.QueryEscape(page), nil, s.asAdmin()...)
-		if err != nil {
-			return nil, err
-		}
-		if r.Status != 200 {
-			return nil, fmt.Errorf("intents: %s", r)
-		}
-		var p struct {
-			Items []intentView `json:"items"`
-			Next  string       `json:"next_page_token"`
-		}
-		if err := json.Unmarshal(r.Body, &p); err != nil {
-			return nil, err
-		}
-		all = append(all, p.Items...)
-		if p.Next == "" {
-			return all, nil
-		}
-		page = p.Next
-	}
+	return adminPages[intentView](s, "/api/v1/payments/intents?page_size=100")
 }
 
 // cartRef is a cart and, for a guest, its token.
@@ -623,18 +602,23 @@ func (s *shop) waitOrder(id, orderToken, bearerToken string, within time.Duratio
 
 // adminOrders lists every order (of a status, if given), all pages.
 func (s *shop) adminOrders(status string) ([]orderView, error) {
-	var all []orderView
+	return adminPages[orderView](s, "/api/v1/admin/orders?page_size=100&status="+status)
+}
+
+// adminPages reads every page of a staff listing.
+func adminPages[T any](s *shop, path string) ([]T, error) {
+	var all []T
 	for page := ""; ; {
-		r, err := s.call("GET", "/api/v1/admin/orders?page_size=100&status="+status+"&page_token="+url.QueryEscape(page), nil, s.asAdmin()...)
+		r, err := s.call("GET", path+"&page_token="+url.QueryEscape(page), nil, s.asAdmin()...)
 		if err != nil {
 			return nil, err
 		}
 		if r.Status != 200 {
-			return nil, fmt.Errorf("admin orders: %s", r)
+			return nil, fmt.Errorf("%s: %s", path, r)
 		}
 		var p struct {
-			Items []orderView `json:"items"`
-			Next  string      `json:"next_page_token"`
+			Items []T    `json:"items"`
+			Next  string `json:"next_page_token"`
 		}
 		if err := json.Unmarshal(r.Body, &p); err != nil {
 			return nil, err

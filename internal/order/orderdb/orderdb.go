@@ -98,7 +98,7 @@ func insertTransitions(ctx context.Context, tx *sql.Tx, orderID string, ts []ord
 	if len(ts) == 0 {
 		return nil
 	}
-	q, args := multiInsert("INSERT INTO order_transitions (order_id, seq, from_status, to_status, reason, actor, note, at) VALUES ", 8, len(ts))
+	q, args := sqldb.MultiInsert("INSERT INTO order_transitions (order_id, seq, from_status, to_status, reason, actor, note, at) VALUES ", 8, len(ts))
 	for _, t := range ts {
 		args = append(args, orderID, t.Seq, string(t.From), string(t.To), t.Reason, t.Actor, t.Note, micros(t.At))
 	}
@@ -106,26 +106,4 @@ func insertTransitions(ctx context.Context, tx *sql.Tx, orderID string, ts []ord
 		return fmt.Errorf("record order %s transitions: %w", orderID, sqldb.MapError(err))
 	}
 	return nil
-}
-
-// multiInsert builds "prefix ($1, $2), ($3, $4)" for rows of cols values.
-func multiInsert(prefix string, cols, rows int) (string, []any) {
-	b := make([]byte, 0, len(prefix)+rows*cols*5)
-	b = append(b, prefix...)
-	n := 1
-	for r := 0; r < rows; r++ {
-		if r > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, '(')
-		for c := 0; c < cols; c++ {
-			if c > 0 {
-				b = append(b, ", "...)
-			}
-			b = fmt.Appendf(b, "$%d", n)
-			n++
-		}
-		b = append(b, ')')
-	}
-	return string(b), make([]any, 0, rows*cols)
 }

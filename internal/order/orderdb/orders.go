@@ -17,7 +17,7 @@ import (
 // insertOrder does nothing when the id exists (Create tells by the rows
 // affected); another unique column (number) still fails.
 var insertOrder = func() string {
-	q, _ := multiInsert("INSERT INTO orders ("+orderCols+") VALUES ", 14, 1)
+	q, _ := sqldb.MultiInsert("INSERT INTO orders ("+orderCols+") VALUES ", 14, 1)
 	return q + " ON CONFLICT (id) DO NOTHING"
 }()
 

@@ -81,7 +81,7 @@ func intentArgs(it *payment.Intent) ([]any, error) {
 }
 
 var insertIntent = func() string {
-	q, _ := multiInsert("INSERT INTO intents ("+intentCols+") VALUES ", 27, 1)
+	q, _ := sqldb.MultiInsert("INSERT INTO intents ("+intentCols+") VALUES ", 27, 1)
 	return q
 }()
 

@@ -211,7 +211,7 @@ func (s *Store) insertTransitions(ctx context.Context, tx *sql.Tx, intentID stri
 	if len(ts) == 0 {
 		return nil
 	}
-	q, args := multiInsert("INSERT INTO intent_transitions (intent_id, seq, from_status, to_status, reason, amount, at) VALUES ", 7, len(ts))
+	q, args := sqldb.MultiInsert("INSERT INTO intent_transitions (intent_id, seq, from_status, to_status, reason, amount, at) VALUES ", 7, len(ts))
 	for _, t := range ts {
 		args = append(args, intentID, t.Seq, string(t.From), string(t.To), t.Reason, t.Amount, micros(t.At))
 	}
@@ -225,7 +225,7 @@ func (s *Store) insertLedger(ctx context.Context, tx *sql.Tx, ls []payment.Ledge
 	if len(ls) == 0 {
 		return nil
 	}
-	q, args := multiInsert("INSERT INTO ledger_lines (entry_id, intent_id, refund_id, kind, account, currency, amount, created_at) VALUES ", 8, len(ls))
+	q, args := sqldb.MultiInsert("INSERT INTO ledger_lines (entry_id, intent_id, refund_id, kind, account, currency, amount, created_at) VALUES ", 8, len(ls))
 	for _, l := range ls {
 		args = append(args, l.EntryID, l.IntentID, l.RefundID, l.Kind, l.Account, l.Currency, l.Amount, micros(l.CreatedAt))
 	}
@@ -233,26 +233,4 @@ func (s *Store) insertLedger(ctx context.Context, tx *sql.Tx, ls []payment.Ledge
 		return fmt.Errorf("post ledger entry: %w", sqldb.MapError(err))
 	}
 	return nil
-}
-
-// multiInsert builds "prefix ($1, $2), ($3, $4)" for rows of cols values.
-func multiInsert(prefix string, cols, rows int) (string, []any) {
-	b := make([]byte, 0, len(prefix)+rows*cols*5)
-	b = append(b, prefix...)
-	n := 1
-	for r := 0; r < rows; r++ {
-		if r > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, '(')
-		for c := 0; c < cols; c++ {
-			if c > 0 {
-				b = append(b, ", "...)
-			}
-			b = fmt.Appendf(b, "$%d", n)
-			n++
-		}
-		b = append(b, ')')
-	}
-	return string(b), make([]any, 0, rows*cols)
 }

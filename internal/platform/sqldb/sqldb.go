@@ -217,3 +217,26 @@ var ErrNoRows = sql.ErrNoRows
 
 // IsNoRows reports whether err means a query found nothing.
 func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// MultiInsert builds "prefix ($1, $2), ($3, $4)" for rows of cols values,
+// and an argument slice with room for them: one round trip for many rows.
+func MultiInsert(prefix string, cols, rows int) (string, []any) {
+	b := make([]byte, 0, len(prefix)+rows*cols*5)
+	b = append(b, prefix...)
+	n := 1
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '(')
+		for c := 0; c < cols; c++ {
+			if c > 0 {
+				b = append(b, ", "...)
+			}
+			b = fmt.Appendf(b, "$%d", n)
+			n++
+		}
+		b = append(b, ')')
+	}
+	return string(b), make([]any, 0, rows*cols)
+}
