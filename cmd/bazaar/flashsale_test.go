@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -13,15 +15,14 @@ import (
 // are accepted and paid, everyone else is told it sold out, and the books
 // close: no units on hand or held, the ledger balanced with 50 captures.
 func TestFlashSale(t *testing.T) {
-	const (
-		buyers = 500
-		units  = 50
-	)
+	// BAZAAR_TEST_FLASH_BUYERS and _UNITS size a bigger sale for measuring
+	// (go test ./cmd/bazaar -run FlashSale/embedded -v).
+	buyers, units := envInt("BAZAAR_TEST_FLASH_BUYERS", 500), envInt("BAZAAR_TEST_FLASH_UNITS", 50)
 	inBothModes(t, func(t *testing.T, m shopMode) {
 		s, p := openShop(t, m)
 		defer p.stop(t)
 		sku := s.skus(1)[0]
-		s.setStock(sku, units)
+		s.setStock(sku, int64(units))
 
 		// Every buyer's cart and card, ready before the sale opens.
 		setup := time.Now()
@@ -133,4 +134,12 @@ func decodeAccepted(r reply) (accepted, error) {
 		return a, fmt.Errorf("202 body %s: %v", r.Body, err)
 	}
 	return a, nil
+}
+
+// envInt reads a test knob from the environment.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
 }

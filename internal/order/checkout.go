@@ -92,7 +92,8 @@ func checkAddress(field string, a cart.Address, bad func(string, string)) {
 }
 
 // accept does the work of a claimed checkout: price, hold, record, publish.
-func (c *Core) accept(ctx context.Context, in CheckoutInput, rec intakeRecord) (Accepted, error) {
+// It sets *held once it has asked to hold stock or promotions.
+func (c *Core) accept(ctx context.Context, in CheckoutInput, rec intakeRecord, held *bool) (Accepted, error) {
 	customer := customerOf(ctx)
 	email := in.Email
 	if email == "" && customer != "" && c.opts.Accounts != nil {
@@ -125,8 +126,10 @@ func (c *Core) accept(ctx context.Context, in CheckoutInput, rec intakeRecord) (
 	for _, l := range lines {
 		resv.Lines = append(resv.Lines, inventory.Line{SKU: l.SKU, Quantity: l.Quantity})
 	}
+	*held = true // a reservation that failed on the way back may still hold
 	if _, err := c.opts.Stock.Reserve(sctx, resv); err != nil {
 		if errors.Is(err, inventory.ErrInsufficientStock) || errors.Is(err, inventory.ErrUnknownSKU) {
+			*held = rec.resumed // refused outright: all or nothing, nothing new held
 			return Accepted{}, ErrOutOfStock.With(outOfStockDetail(err)).Wrap(err)
 		}
 		return Accepted{}, err

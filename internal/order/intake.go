@@ -44,7 +44,10 @@ type intakeRecord struct {
 	// same; the record expires with the bucket's TTL.
 	Token     string    `json:"token,omitempty"`
 	ClaimedAt time.Time `json:"claimed_at"`
-	Accepted  *Accepted `json:"accepted,omitempty"`
+	// resumed: the claim was taken over from a process that died, which
+	// may have held stock and promotions already.
+	resumed  bool
+	Accepted *Accepted `json:"accepted,omitempty"`
 }
 
 // intake holds the bucket, opened on first use.
@@ -132,6 +135,7 @@ func (c *Core) claim(ctx context.Context, kv jetstream.KeyValue, key, fingerprin
 		raw, _ = json.Marshal(old)
 		rev, err = kv.Update(ctx, key, raw, entry.Revision())
 		if err == nil {
+			old.resumed = true
 			return old, rev, nil, nil
 		}
 		// Someone else took it over or finished it first: look again.
@@ -162,11 +166,17 @@ func (c *Core) Checkout(ctx context.Context, in CheckoutInput) (Accepted, error)
 	if replay != nil {
 		return *replay, nil
 	}
-	acc, err := c.accept(ctx, in, rec)
+	held := rec.resumed
+	acc, err := c.accept(ctx, in, rec, &held)
 	if err != nil {
 		// Nothing was published: give back what was held, then free the
 		// key. If the undo fails the claim stays, and the abandoned-claim
-		// sweep undoes it later.
+		// sweep undoes it later. (A checkout refused before it held
+		// anything, like most of a flash sale's, has nothing to undo.)
+		if !held {
+			_ = kv.Delete(context.WithoutCancel(ctx), key, jetstream.LastRevision(rev))
+			return Accepted{}, err
+		}
 		if uerr := c.undoIntake(context.WithoutCancel(ctx), rec.OrderID); uerr != nil {
 			c.log.Error("checkout: undo failed; the intake sweep will retry", "order_id", rec.OrderID, "err", uerr)
 			return Accepted{}, err
