@@ -91,35 +91,50 @@ func checkAddress(field string, a cart.Address, bad func(string, string)) {
 	}
 }
 
-// accept does the work of a claimed checkout: price, hold, record, publish.
-// It sets *held once it has asked to hold stock or promotions.
-func (c *Core) accept(ctx context.Context, in CheckoutInput, rec intakeRecord, held *bool) (Accepted, error) {
-	customer := customerOf(ctx)
-	email := in.Email
-	if email == "" && customer != "" && c.opts.Accounts != nil {
+// priced is a checkout ready to hold: who, where to, and the quote.
+type priced struct {
+	email string
+	ship  cart.Address
+	q     cart.Quote
+	lines []Line
+	total Totals
+}
+
+// price does what checkout can do without holding anything: the
+// shopper's email and address, and the cart priced for that address.
+func (c *Core) price(ctx context.Context, in CheckoutInput) (priced, error) {
+	var p priced
+	p.email = in.Email
+	if p.email == "" && customerOf(ctx) != "" && c.opts.Accounts != nil {
 		var err error
-		if email, err = c.opts.Accounts.Email(ctx); err != nil {
-			return Accepted{}, err
+		if p.email, err = c.opts.Accounts.Email(ctx); err != nil {
+			return p, err
 		}
 	}
-	if email == "" {
-		return Accepted{}, ErrEmailRequired
+	if p.email == "" {
+		return p, ErrEmailRequired
 	}
-	ship, err := c.shippingAddress(ctx, in)
-	if err != nil {
-		return Accepted{}, err
+	var err error
+	if p.ship, err = c.shippingAddress(ctx, in); err != nil {
+		return p, err
 	}
-	q, err := c.quote(ctx, in, ship)
-	if err != nil {
-		return Accepted{}, err
+	if p.q, err = c.quote(ctx, in, p.ship); err != nil {
+		return p, err
 	}
-	if in.Payment.Method == payment.MethodCOD && !q.Shipping.CODAvailable {
-		return Accepted{}, ErrInvalidCheckout.With("cash on delivery is not available for this order or address")
+	if in.Payment.Method == payment.MethodCOD && !p.q.Shipping.CODAvailable {
+		return p, ErrInvalidCheckout.With("cash on delivery is not available for this order or address")
 	}
-	lines, totals := linesOf(q)
-	if len(lines) == 0 {
-		return Accepted{}, cart.ErrCartEmpty
+	if p.lines, p.total = linesOf(p.q); len(p.lines) == 0 {
+		return p, cart.ErrCartEmpty
 	}
+	return p, nil
+}
+
+// accept does the work of a claimed checkout: hold, record, publish.
+// It sets *held once it has asked to hold stock or promotions.
+func (c *Core) accept(ctx context.Context, in CheckoutInput, rec intakeRecord, p priced, held *bool) (Accepted, error) {
+	customer := customerOf(ctx)
+	email, ship, q, lines, totals := p.email, p.ship, p.q, p.lines, p.total
 	now := c.now()
 	sctx := serviceCtx(ctx)
 	resv := inventory.ReserveRequest{Reference: rec.OrderID, TTL: c.opts.HoldTTL}

@@ -159,6 +159,17 @@ func (c *Core) Checkout(ctx context.Context, in CheckoutInput) (Accepted, error)
 		return Accepted{}, err
 	}
 	key := keyOf(in.Scope, in.IdempotencyKey)
+	// Price first: a checkout refused at this point (sold out, a changed
+	// cart) holds nothing and needs no record, which keeps a flash sale's
+	// thousands of refusals to reads. Unless the key was used before: a
+	// retry of an accepted checkout finds its cart closed, and must get
+	// the first answer instead.
+	p, perr := c.price(ctx, in)
+	if perr != nil {
+		if _, gerr := kv.Get(ctx, key); gerr != nil {
+			return Accepted{}, perr
+		}
+	}
 	rec, rev, replay, err := c.claim(ctx, kv, key, in.Fingerprint, customerOf(ctx) == "")
 	if err != nil {
 		return Accepted{}, err
@@ -166,8 +177,16 @@ func (c *Core) Checkout(ctx context.Context, in CheckoutInput) (Accepted, error)
 	if replay != nil {
 		return *replay, nil
 	}
+	if perr != nil {
+		// The first attempt under this key died before answering; this
+		// one cannot go on either: release what the first may hold.
+		if uerr := c.undoIntake(context.WithoutCancel(ctx), rec.OrderID); uerr == nil {
+			_ = kv.Delete(context.WithoutCancel(ctx), key, jetstream.LastRevision(rev))
+		}
+		return Accepted{}, perr
+	}
 	held := rec.resumed
-	acc, err := c.accept(ctx, in, rec, &held)
+	acc, err := c.accept(ctx, in, rec, p, &held)
 	if err != nil {
 		// Nothing was published: give back what was held, then free the
 		// key. If the undo fails the claim stays, and the abandoned-claim
