@@ -130,7 +130,7 @@ func (s *streamer) serve(w http.ResponseWriter, r *http.Request) error {
 		return rc.Flush()
 	}
 
-	seq := seqOf(o)
+	seq, updated := seqOf(o), o.UpdatedAt
 	first := "retry: 3000\n\n"
 	if seq != lastEventID(r) {
 		ev, err := event(o, seq)
@@ -181,8 +181,11 @@ func (s *streamer) serve(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		failing = false
+		// A new status grows the history; a change within a status (a
+		// payment's next action, a partial refund) only moves updated_at,
+		// and is sent too, under the same id.
 		next := seqOf(o)
-		if next <= seq {
+		if next < seq || (next == seq && !o.UpdatedAt.After(updated)) {
 			continue
 		}
 		ev, err := event(o, next)
@@ -193,7 +196,7 @@ func (s *streamer) serve(w http.ResponseWriter, r *http.Request) error {
 		if send(ev) != nil {
 			return nil
 		}
-		seq = next
+		seq, updated = next, o.UpdatedAt
 		ping.Reset(s.opts.Ping)
 	}
 }
