@@ -159,6 +159,22 @@ func (f *fake) advance(id string, to order.Status) {
 	}
 }
 
+// touch changes an order within its status (a payment's next action).
+func (f *fake) touch(id string) {
+	f.mu.Lock()
+	o := f.orders[id]
+	o.UpdatedAt = o.UpdatedAt.Add(time.Second)
+	o.Payment.NextAction = &payment.NextAction{Type: "redirect", URL: "https://bank.example/3ds"}
+	ws := f.watchers[id]
+	f.mu.Unlock()
+	for _, w := range ws {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
+	}
+}
+
 func (f *fake) Checkout(ctx context.Context, in order.CheckoutInput) (order.Accepted, error) {
 	if err := f.record(ctx, call{Method: "Checkout", In: in}); err != nil {
 		return order.Accepted{}, err
@@ -830,6 +846,12 @@ func TestEvents(t *testing.T) {
 			ev, _ = s.next(t, 5*time.Second)
 			if o := orderOf(t, ev); ev.ID != "3" || o.Status != order.StatusPaid {
 				t.Fatalf("change event %+v", ev)
+			}
+			// A change within the status comes too, under the same id.
+			e.fake.touch(guestOrder)
+			ev, _ = s.next(t, 5*time.Second)
+			if o := orderOf(t, ev); ev.ID != "3" || o.Payment.NextAction == nil {
+				t.Fatalf("change within a status %+v", ev)
 			}
 
 			// Resuming at the latest seq skips the state already seen;
