@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bazaarshop/bazaar/internal/order"
+	"github.com/bazaarshop/bazaar/internal/platform/errs"
 	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
 
@@ -38,7 +39,7 @@ func (s *Store) Create(ctx context.Context, o *order.Order, m *order.Mutation) e
 	if err != nil {
 		return err
 	}
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, insertOrder, r.args()...)
 		if err != nil {
 			return fmt.Errorf("create order %s: %w", o.ID, sqldb.MapError(err))
@@ -50,6 +51,16 @@ func (s *Store) Create(ctx context.Context, o *order.Order, m *order.Mutation) e
 		}
 		return writeMutation(ctx, tx, o.ID, m)
 	})
+	if errs.KindOf(err) == errs.KindConflict && !errors.Is(err, order.ErrOrderExists) {
+		// Two workers inserting the same order at once: PostgreSQL may
+		// report the loser on the number's unique index before the id's.
+		// The order with this id exists, so it is the same order.
+		var one int
+		if s.db.QueryRowContext(ctx, `SELECT 1 FROM orders WHERE id = $1`, o.ID).Scan(&one) == nil {
+			return order.ErrOrderExists
+		}
+	}
+	return err
 }
 
 // Order implements order.Store. The history is read up to the order's Seq,
