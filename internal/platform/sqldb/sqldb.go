@@ -39,6 +39,7 @@ type DB struct {
 	schema  string // the PostgreSQL schema, or the SQLite file name's stem
 	path    string // the SQLite file (or memory database name)
 	pool    *pgxpool.Pool
+	stmts   stmtCache // SQLite's prepared statements (stmts.go)
 }
 
 // Dialect reports the engine.
@@ -167,6 +168,7 @@ func openPostgres(ctx context.Context, rawURL, service string) (*DB, error) {
 
 // Close closes the handle and, for PostgreSQL, its pool.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.DB.Close()
 	if db.pool != nil {
 		db.pool.Close()
