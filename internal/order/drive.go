@@ -47,6 +47,11 @@ func (c *Core) step(ctx context.Context, o Order) (bool, error) {
 			}
 			return false, err
 		}
+		if it.Status == payment.StatusAuthorized || it.Status.Captured() {
+			// Authorised at once (most cards): settle it now and write
+			// both moves in one update instead of two.
+			return c.applyIntent(ctx, o, it)
+		}
 		_, err = c.update(ctx, o.ID, func(x *Order, m *Mutation) error {
 			if x.Status != StatusPending {
 				return ErrNoChange
@@ -131,10 +136,9 @@ func (c *Core) applyIntent(ctx context.Context, o Order, it payment.Intent) (boo
 	}
 	if it.Method.Type == payment.MethodCOD && it.Status == payment.StatusAuthorized {
 		_, err := c.update(ctx, o.ID, func(x *Order, m *Mutation) error {
-			if x.Status != StatusAwaitingPayment {
-				return ErrNoChange
+			if err := c.toAwaiting(x, m, it); err != nil {
+				return err
 			}
-			setPayment(x, it)
 			x.PaymentDue = nil
 			return c.move(x, m, StatusConfirmed, "cash_on_delivery", "worker", "")
 		})
@@ -150,15 +154,29 @@ func (c *Core) applyIntent(ctx context.Context, o Order, it payment.Intent) (boo
 		}
 	}
 	_, err := c.update(ctx, o.ID, func(x *Order, m *Mutation) error {
-		if x.Status != StatusAwaitingPayment {
-			return ErrNoChange
+		if err := c.toAwaiting(x, m, it); err != nil {
+			return err
 		}
-		setPayment(x, it)
 		now := c.now()
 		x.PaidAt, x.PaymentDue = &now, nil
 		return c.move(x, m, StatusPaid, "payment", "worker", "")
 	})
 	return true, err
+}
+
+// toAwaiting brings an order that is settling its payment to
+// awaiting_payment: a pending order whose payment was authorised at once
+// records the step it skipped. Any other status has been settled by
+// someone else (ErrNoChange).
+func (c *Core) toAwaiting(x *Order, m *Mutation, it payment.Intent) error {
+	setPayment(x, it)
+	switch x.Status {
+	case StatusAwaitingPayment:
+		return nil
+	case StatusPending:
+		return c.move(x, m, StatusAwaitingPayment, "payment", "worker", "")
+	}
+	return ErrNoChange
 }
 
 // holdGone: the reservation cannot be committed any more.
