@@ -46,8 +46,7 @@ type intakeRecord struct {
 	ClaimedAt time.Time `json:"claimed_at"`
 	// resumed: the claim was taken over from a process that died, which
 	// may have held stock and promotions already.
-	resumed  bool
-	Accepted *Accepted `json:"accepted,omitempty"`
+	resumed bool
 }
 
 // intake holds the bucket, opened on first use.
@@ -114,15 +113,13 @@ func (c *Core) claim(ctx context.Context, kv jetstream.KeyValue, key, fingerprin
 		if json.Unmarshal(entry.Value(), &old) != nil {
 			return rec, 0, nil, ErrIntakeUnavailable.With("a checkout record is unreadable")
 		}
-		switch {
-		case old.Fingerprint != fingerprint:
+		if old.Fingerprint != fingerprint {
 			return rec, 0, nil, ErrKeyReused
-		case old.State == intakeDone && old.Accepted != nil:
-			return old, entry.Revision(), old.Accepted, nil
 		}
-		// Answered already if its request is on the bus (the claim is not
-		// updated on the way out, to keep checkout at two writes).
-		if _, rerr := c.acceptedRequest(ctx, old.OrderID); rerr == nil {
+		// Answered already: marked so by the intake sweep, or its request
+		// is on the bus (a checkout does not update its record on the way
+		// out, one write fewer). The answer follows from the record.
+		if old.State == intakeDone || c.published(ctx, old.OrderID) {
 			acc := acceptedOf(old)
 			return old, entry.Revision(), &acc, nil
 		}
@@ -235,6 +232,12 @@ func (c *Core) publishRequest(ctx context.Context, r Request) error {
 // per order, so that the request can be read back by id before a worker
 // has created the order.
 func requestSubject(orderID string) string { return SubjectRequested + "." + orderID }
+
+// published reports whether the order's request is on the bus.
+func (c *Core) published(ctx context.Context, orderID string) bool {
+	_, err := c.acceptedRequest(ctx, orderID)
+	return err == nil
+}
 
 // acceptedRequest reads an order's request back from the bus
 // (ErrOrderNotFound when there is none).

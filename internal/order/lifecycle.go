@@ -105,11 +105,15 @@ func (c *Core) cancelPaid(ctx context.Context, o Order, actor, reason string) (O
 	if !o.Status.cancellable() {
 		return Order{}, illegal(o.Status, StatusCancelled)
 	}
-	it, err := c.opts.Payments.GetIntent(ctx, o.Payment.IntentID)
+	var it payment.Intent
+	var err error
+	if o.Payment.IntentID != "" { // an exchange's replacement was not paid for
+		if it, err = c.opts.Payments.GetIntent(ctx, o.Payment.IntentID); err != nil {
+			return Order{}, err
+		}
+	}
 	switch {
-	case o.Payment.IntentID == "": // nothing was paid (an exchange)
-	case err != nil:
-		return Order{}, err
+	case it.ID == "":
 	case it.Status == payment.StatusAuthorized:
 		if it, err = c.opts.Payments.CancelIntent(ctx, it.ID, payment.CancelIntentInput{Reason: "order cancelled"}); err != nil {
 			return Order{}, err
@@ -301,6 +305,6 @@ func hasRefund(o Order, key string) bool {
 
 func noteRefund(o *Order, key, returnID string, amount int64) {
 	if !hasRefund(*o, key) {
-		o.Refunds = append(o.Refunds, RefundNote{Key: key, ReturnID: returnID, Amount: amount, Done: true})
+		o.Refunds = append(o.Refunds, RefundNote{Key: key, ReturnID: returnID, Amount: amount})
 	}
 }

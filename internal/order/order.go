@@ -181,8 +181,6 @@ type RefundNote struct {
 	Key      string `json:"key"`
 	ReturnID string `json:"return_id,omitempty"`
 	Amount   int64  `json:"amount"`
-	RefundID string `json:"refund_id,omitempty"`
-	Done     bool   `json:"done"`
 }
 
 // Request is an accepted checkout as it travels on the bus to the order

@@ -3,6 +3,7 @@ package order
 import (
 	"context"
 	"crypto/subtle"
+	"slices"
 
 	"github.com/bazaarshop/bazaar/internal/platform/authn"
 	"github.com/bazaarshop/bazaar/internal/platform/errs"
@@ -148,14 +149,7 @@ func (c *Core) list(ctx context.Context, f ListFilter) (Page, error) {
 	return Page{Items: items, NextPageToken: next}, nil
 }
 
-func validStatus(s Status) bool {
-	for _, x := range Statuses {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func validStatus(s Status) bool { return slices.Contains(Statuses, s) }
 
 // orderOf is the order a request creates, in status pending.
 func orderOf(r Request) Order {

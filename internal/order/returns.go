@@ -1,11 +1,14 @@
 package order
 
 import (
+	"github.com/google/uuid"
+
 	"context"
 	"fmt"
 	"strings"
 
 	"github.com/bazaarshop/bazaar/internal/inventory"
+	"github.com/bazaarshop/bazaar/internal/payment"
 	"github.com/bazaarshop/bazaar/internal/platform/ids"
 	"github.com/bazaarshop/bazaar/internal/platform/money"
 )
@@ -216,21 +219,14 @@ func (c *Core) placeExchange(ctx context.Context, o Order, r Return) (string, er
 	return rid, nil
 }
 
-// exchangeOrderID derives a replacement order's id from its return's: a
-// UUID-shaped id, stable across retries.
+// exchangeOrderID derives a replacement order's id from its return's, so
+// that a retried approval places the same order: a name-based UUID (v5)
+// in a namespace of its own, which no generated (v7) id can equal.
 func exchangeOrderID(returnID string) string {
-	// The return id is a UUIDv7; flipping its variant nibble keeps the
-	// shape and the time order and cannot collide with a generated id.
-	b := []byte(returnID)
-	if len(b) == 36 {
-		if b[19] == '8' {
-			b[19] = '9'
-		} else {
-			b[19] = '8'
-		}
-	}
-	return string(b)
+	return uuid.NewSHA1(exchangeNamespace, []byte(returnID)).String()
 }
+
+var exchangeNamespace = uuid.MustParse("6b1f3c2e-8a4d-5e7f-9b0a-1c2d3e4f5a6b")
 
 // ReceiveReturn implements Service.
 func (c *Core) ReceiveReturn(ctx context.Context, id, returnID string) (Order, error) {
@@ -246,17 +242,13 @@ func (c *Core) ReceiveReturn(ctx context.Context, id, returnID string) (Order, e
 		return Order{}, err
 	}
 	key := "return-" + r.ID
-	var refunded bool
-	var itOut = o.Payment
+	var refunded *payment.Intent // the intent after the refund, if one was made
 	if r.Resolution == ResolutionRefund && r.RefundAmount.Amount > 0 && o.Payment.IntentID != "" {
 		it, err := c.refund(ctx, o, key, r.RefundAmount, "return")
 		if err != nil {
 			return Order{}, err
 		}
-		refunded = true
-		tmp := o
-		setPayment(&tmp, it)
-		itOut = tmp.Payment
+		refunded = &it
 	}
 	out, err := c.update(ctx, id, func(x *Order, m *Mutation) error {
 		xr, err := returnIn(x, returnID, ReturnApproved)
@@ -278,12 +270,11 @@ func (c *Core) ReceiveReturn(ctx context.Context, id, returnID string) (Order, e
 		if err := c.move(x, m, StatusReturned, "return_received", a.actor, ""); err != nil {
 			return err
 		}
-		if !refunded {
+		if refunded == nil {
 			return nil
 		}
 		xr.Status = ReturnRefunded
-		x.Payment = itOut
-		x.Totals.Refunded = itOut.Refunded
+		setPayment(x, *refunded)
 		noteRefund(x, key, xr.ID, xr.RefundAmount.Amount)
 		return c.move(x, m, StatusRefunded, "refunded", a.actor, xr.RefundAmount.Display())
 	})

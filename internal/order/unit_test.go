@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/bazaarshop/bazaar/internal/cart"
+	"github.com/bazaarshop/bazaar/internal/platform/ids"
 	"github.com/bazaarshop/bazaar/internal/platform/money"
 )
 
@@ -101,7 +102,7 @@ func TestNumbersAndKeys(t *testing.T) {
 		t.Error("two callers' keys collide")
 	}
 	r := "01a210b5-62bf-7365-8c13-2d6068fa3f8d"
-	if x := exchangeOrderID(r); x == r || x != exchangeOrderID(r) || len(x) != len(r) {
+	if x := exchangeOrderID(r); x == r || x != exchangeOrderID(r) || ids.Valid(x) != nil {
 		t.Errorf("exchange id %s of %s", x, r)
 	}
 	if !samePlace(cart.Address{PostalCode: "400001", State: "mh"}, cart.Address{PostalCode: " 400001", State: "MH"}) {

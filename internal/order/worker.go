@@ -116,7 +116,7 @@ func (c *Core) consumeRequest(ctx context.Context, m *bus.Msg) error {
 		// checkout that wrote it is recorded there).
 		return fmt.Errorf("order request %s unreadable: %v", m.Subject, err)
 	}
-	return c.HandleRequest(ctx, r)
+	return c.handleRequest(ctx, r)
 }
 
 func (c *Core) consumePayment(ctx context.Context, m *bus.Msg) error {
@@ -136,9 +136,9 @@ func (c *Core) consumePayment(ctx context.Context, m *bus.Msg) error {
 	return err
 }
 
-// HandleRequest creates the order of an accepted request (once: a
+// handleRequest creates the order of an accepted request (once: a
 // redelivered request finds it) and drives it as far as it goes now.
-func (c *Core) HandleRequest(ctx context.Context, r Request) error {
+func (c *Core) handleRequest(ctx context.Context, r Request) error {
 	o := orderOf(r)
 	m := &Mutation{}
 	c.record(&o, m, "", "checkout", "shopper", "")
@@ -224,9 +224,8 @@ func (c *Core) SweepIntake(ctx context.Context) error {
 			c.now().Sub(rec.ClaimedAt) < c.opts.IntakeTimeout {
 			continue
 		}
-		if _, err := c.acceptedRequest(ctx, rec.OrderID); err == nil {
-			acc := acceptedOf(rec)
-			rec.State, rec.Accepted = intakeDone, &acc
+		if c.published(ctx, rec.OrderID) {
+			rec.State = intakeDone
 			raw, _ := json.Marshal(rec)
 			_, _ = kv.Update(ctx, key, raw, entry.Revision())
 			continue

@@ -178,7 +178,7 @@ func testStoreCreate(t *testing.T, s order.Store, db *sqldb.DB) {
 	o.Payment.NextAction = &payment.NextAction{Type: "redirect", URL: "https://bank.example/3ds", Expires: &exp}
 	o.Payment.Card = &payment.CardDetails{Brand: "visa", Last4: "4242", ExpMonth: 12, ExpYear: 2031}
 	o.Payment.IntentID, o.Payment.Status = "pi_1", payment.StatusRequiresAction
-	o.Refunds = []order.RefundNote{{Key: "rk1", Amount: 100, RefundID: "re_1", Done: true}}
+	o.Refunds = []order.RefundNote{{Key: "rk1", ReturnID: "ret_1", Amount: 100}}
 	o.Returns = []order.Return{{ID: "r1", Status: order.ReturnRequested, Lines: []order.ReturnLine{{SKU: "TEE-M-RED", Quantity: 1}},
 		Reason: "too small", Resolution: order.ResolutionExchange, ExchangeLines: []order.ReturnLine{{SKU: "TEE-L-RED", Quantity: 1}},
 		RefundAmount: inr(44910), CreatedAt: at, UpdatedAt: at}}
