@@ -174,7 +174,10 @@ func (c *Core) toAwaiting(x *Order, m *Mutation, it payment.Intent) error {
 	case StatusAwaitingPayment:
 		return nil
 	case StatusPending:
-		return c.move(x, m, StatusAwaitingPayment, "payment", "worker", "")
+		// Recorded without its event: the order settles in this update.
+		x.Status = StatusAwaitingPayment
+		c.record(x, m, StatusPending, "payment", "worker", "")
+		return nil
 	}
 	return ErrNoChange
 }

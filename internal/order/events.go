@@ -18,14 +18,17 @@ const SubjectRequested = "order.requested"
 // Event subjects; each is also the event's Type. The outbox writes them in
 // the transaction that makes the change.
 const (
-	EventCreated   = "order.created"   // a worker created the order from its request
-	EventPaid      = "order.paid"      // paid (or confirmed, for cash on delivery): mail a confirmation
-	EventCancelled = "order.cancelled" // cancelled, failed or expired
-	EventShipped   = "order.shipped"   // mail the tracking number
-	EventDelivered = "order.delivered"
-	EventReturn    = "order.return_updated" // a return was requested or decided
-	EventRefunded  = "order.refunded"       // money went back: mail it
-	EventStatus    = "order.status"         // every change of status (for SSE fan-out and analytics)
+	EventCreated = "order.created" // a worker created the order from its request
+	// EventAwaitingPayment: the shopper must act (a 3-D Secure page, a UPI
+	// request); not sent when the payment settles in the same step.
+	EventAwaitingPayment = "order.awaiting_payment"
+	EventPaid            = "order.paid"      // paid (or confirmed, for cash on delivery): mail a confirmation
+	EventCancelled       = "order.cancelled" // cancelled, failed or expired
+	EventShipped         = "order.shipped"   // mail the tracking number
+	EventDelivered       = "order.delivered"
+	EventReturn          = "order.return_updated" // a return was requested or decided
+	EventRefunded        = "order.refunded"       // money went back: mail it
+	EventStatus          = "order.status"         // every change of status (for SSE fan-out and analytics)
 )
 
 // Event is the data of every order event: the order as it stands, in brief.

@@ -8,6 +8,7 @@ import (
 
 // eventOf is the event a status change publishes.
 var eventOf = map[Status]string{
+	StatusAwaitingPayment: EventAwaitingPayment,
 	StatusPaid:            EventPaid,
 	StatusConfirmed:       EventPaid,
 	StatusCancelled:       EventCancelled,

@@ -43,6 +43,7 @@ func buildOrder(ctx context.Context, a *App, db *sqldb.DB) error {
 		Admin: huma.Middlewares{authn.RequireRole(api, authn.RoleStaff, authn.RoleAdmin)},
 	})
 	orderhttp.RegisterEvents(a.Router, core, orderhttp.EventsOptions{Shutdown: a.stopping})
+	a.addWorker("order-follow", core.FollowBus) // wakes event streams for other processes' changes
 	return nil
 }
 

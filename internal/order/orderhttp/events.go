@@ -18,8 +18,9 @@ import (
 // EventsOptions tune RegisterEvents; the zero value is the production
 // setting.
 type EventsOptions struct {
-	// Poll is how often a stream reads the order again: 1 s when the
-	// service can wake streams itself (order.Core's Watch), else 500 ms.
+	// Poll is how often a stream reads the order again: 3 s when the
+	// service wakes streams itself (order.Core's Watch, fed by this
+	// process's changes and the bus's order events), else 500 ms.
 	Poll time.Duration
 	// Ping is how often an idle stream sends a comment, so that proxies
 	// keep it open and a gone client is noticed; 15 s.
@@ -33,8 +34,8 @@ type EventsOptions struct {
 }
 
 // Watcher is implemented by a service that can tell a stream that an order
-// changed in this process (order.Core). Streams poll as well: changes made
-// in other processes are found that way.
+// changed (order.Core). Streams poll as well, for the changes a watcher
+// cannot see (another replica's staff action, a lost wake-up).
 type Watcher interface {
 	Watch(id string) (<-chan struct{}, func())
 }
@@ -53,7 +54,7 @@ func RegisterEvents(rt *web.Router, svc order.Service, o EventsOptions) {
 	if s.opts.Poll <= 0 {
 		s.opts.Poll = 500 * time.Millisecond
 		if s.watch != nil {
-			s.opts.Poll = time.Second
+			s.opts.Poll = 3 * time.Second
 		}
 	}
 	if s.opts.Ping <= 0 {

@@ -1,0 +1,87 @@
+package order
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/nats-io/nats.go"
+)
+
+// Watch returns a channel that receives a value when the order changes (an
+// SSE stream's hint to read it again). Changes made in this process wake
+// it at once; changes made by other processes' workers wake it when their
+// events arrive (FollowBus). stop releases it.
+func (c *Core) Watch(id string) (ch <-chan struct{}, stop func()) {
+	w := make(chan struct{}, 1)
+	c.mu.Lock()
+	c.watchers[id] = append(c.watchers[id], w)
+	c.mu.Unlock()
+	return w, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		ws := c.watchers[id]
+		for i, x := range ws {
+			if x == w {
+				ws = append(ws[:i], ws[i+1:]...)
+				break
+			}
+		}
+		if len(ws) == 0 {
+			delete(c.watchers, id)
+		} else {
+			c.watchers[id] = ws
+		}
+	}
+}
+
+// changed wakes the order's watchers.
+func (c *Core) changed(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, w := range c.watchers[id] {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// FollowBus wakes this process's watchers for the orders other processes
+// change, from the ORDERS stream's messages as they are published (plain
+// NATS, at most once: the streams poll as well), until ctx ends. So an
+// open order page learns of a payment without reading the order every
+// second.
+func (c *Core) FollowBus(ctx context.Context) error {
+	if c.opts.Bus == nil {
+		<-ctx.Done()
+		return nil
+	}
+	sub, err := c.opts.Bus.Conn().Subscribe("order.>", func(m *nats.Msg) {
+		if id := changedOrder(m.Subject, m.Data); id != "" {
+			c.changed(id)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return sub.Unsubscribe()
+}
+
+// changedOrder names the order a message on the ORDERS stream is about: a
+// request by its subject, an event by its data.
+func changedOrder(subject string, data []byte) string {
+	if id, ok := strings.CutPrefix(subject, SubjectRequested+"."); ok {
+		return id
+	}
+	var ev struct {
+		Data struct {
+			OrderID string `json:"order_id"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(data, &ev) != nil {
+		return ""
+	}
+	return ev.Data.OrderID
+}
