@@ -255,6 +255,9 @@ type Service interface {
 
 	// Quote prices a cart for checkout; see Quote.
 	Quote(ctx context.Context, id, token string) (Quote, error)
+	// QuoteTo prices a cart for checkout as if it shipped to a, without
+	// saving a in the cart.
+	QuoteTo(ctx context.Context, id, token string, a Address) (Quote, error)
 	// Redeem records an order's use of its promotions and purchase limits
 	// and closes the cart, atomically and once per reference. A usage
 	// limit that would be exceeded fails it with nothing recorded.

@@ -116,6 +116,21 @@ func (c *Core) MyCart(ctx context.Context) (Cart, error) {
 
 // Quote implements Service.
 func (c *Core) Quote(ctx context.Context, id, token string) (Quote, error) {
+	return c.quote(ctx, id, token, nil)
+}
+
+// QuoteTo implements Service. Checkout often learns the address only in
+// its own request: pricing for it without saving it keeps a write (and
+// the cart's write lock) off the checkout path.
+func (c *Core) QuoteTo(ctx context.Context, id, token string, a Address) (Quote, error) {
+	a, err := c.normalizeAddress(a)
+	if err != nil {
+		return Quote{}, err
+	}
+	return c.quote(ctx, id, token, &a)
+}
+
+func (c *Core) quote(ctx context.Context, id, token string, ship *Address) (Quote, error) {
 	r, err := c.load(ctx, id)
 	if err != nil {
 		return Quote{}, err
@@ -125,6 +140,9 @@ func (c *Core) Quote(ctx context.Context, id, token string) (Quote, error) {
 	}
 	if r.Status != StatusActive {
 		return Quote{}, ErrCartClosed
+	}
+	if ship != nil {
+		r.Address = ship
 	}
 	lk := c.gather(ctx, r)
 	switch {

@@ -38,6 +38,12 @@ type Options struct {
 	// so a lone request is not delayed).
 	BatchWindow time.Duration
 
+	// AvailabilityTTL is how long Available trusts a SKU's figure from
+	// memory when this process has not changed its stock (1 s); changes
+	// made by other processes show after at most this long. Negative: no
+	// cache.
+	AvailabilityTTL time.Duration
+
 	// SweepInterval is how often RunSweeper looks for expired holds (1 s).
 	SweepInterval time.Duration
 	Logger        *slog.Logger
@@ -70,6 +76,9 @@ func (o Options) withDefaults(t Tuning) Options {
 	}
 	if o.SweepInterval <= 0 {
 		o.SweepInterval = time.Second
+	}
+	if o.AvailabilityTTL == 0 {
+		o.AvailabilityTTL = time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -111,6 +120,9 @@ var _ Service = (*Core)(nil)
 // NewCore returns a Core on store.
 func NewCore(store Store, o Options) *Core {
 	o = o.withDefaults(store.Tuning())
+	if o.AvailabilityTTL > 0 {
+		store = newCachedStore(store, o.AvailabilityTTL, o.Clock)
+	}
 	c := &Core{store: store, opts: o, fast: map[string]bool{}}
 	c.batch = newBatcher(o.Lanes, o.MaxBatch, o.BatchWindow, c.runBatch)
 	return c

@@ -194,27 +194,13 @@ func (c *Core) shippingAddress(ctx context.Context, in CheckoutInput) (cart.Addr
 	return c.opts.Accounts.Address(ctx, in.ShippingAddressID)
 }
 
-// quote prices the cart for checkout, shipping to ship. The cart prices
-// GST and shipping by the address it holds, so checkout moves it there
-// first when the shopper gives another.
+// quote prices the cart for checkout, shipping to ship. The cart is
+// priced for the address without saving it there: a read, not a write,
+// on the checkout path.
 func (c *Core) quote(ctx context.Context, in CheckoutInput, ship cart.Address) (cart.Quote, error) {
-	q, err := c.opts.Carts.Quote(ctx, in.CartID, in.CartToken)
+	q, err := c.opts.Carts.QuoteTo(ctx, in.CartID, in.CartToken, ship)
 	if err != nil {
 		return cart.Quote{}, err
-	}
-	if q.ShippingAddress == nil || !samePlace(*q.ShippingAddress, ship) {
-		moved, err := c.opts.Carts.SetShippingAddress(ctx, in.CartID, in.CartToken, ship)
-		if err != nil {
-			return cart.Quote{}, err
-		}
-		// The answer is the cart priced for the new address: a quote
-		// unless some price or stock could not be checked (which a quote
-		// refuses), so pricing it again is needed only then.
-		if q = (cart.Quote{Cart: moved, QuotedAt: c.now()}); !fullyPriced(moved) {
-			if q, err = c.opts.Carts.Quote(ctx, in.CartID, in.CartToken); err != nil {
-				return cart.Quote{}, err
-			}
-		}
 	}
 	if err := q.CheckoutError(); err != nil {
 		// A line the cart already knows to be sold out is the same answer
@@ -231,27 +217,6 @@ func (c *Core) quote(ctx context.Context, in CheckoutInput, ship cart.Address) (
 	return q, nil
 }
 
-// fullyPriced: every price and stock level of the cart was checked.
-func fullyPriced(c cart.Cart) bool {
-	unchecked := func(ws []cart.Warning) bool {
-		for _, w := range ws {
-			if w.Code == cart.WarnPricingUnavailable || w.Code == cart.WarnAvailabilityUnknown {
-				return true
-			}
-		}
-		return false
-	}
-	if unchecked(c.Warnings) {
-		return false
-	}
-	for _, l := range c.Lines {
-		if unchecked(l.Warnings) {
-			return false
-		}
-	}
-	return true
-}
-
 // soldOut names a line of the quote that cannot be bought for want of
 // stock, or "".
 func soldOut(q cart.Quote) string {
@@ -263,12 +228,6 @@ func soldOut(q cart.Quote) string {
 		}
 	}
 	return ""
-}
-
-// samePlace: the cart's pricing depends on the PIN code and state only.
-func samePlace(a, b cart.Address) bool {
-	return strings.TrimSpace(a.PostalCode) == strings.TrimSpace(b.PostalCode) &&
-		strings.EqualFold(strings.TrimSpace(a.State), strings.TrimSpace(b.State))
 }
 
 // linesOf turns a quote's purchasable lines into order lines.

@@ -15,8 +15,7 @@ import (
 
 // Carts is what checkout needs of the cart service.
 type Carts interface {
-	Quote(ctx context.Context, id, token string) (cart.Quote, error)
-	SetShippingAddress(ctx context.Context, id, token string, a cart.Address) (cart.Cart, error)
+	QuoteTo(ctx context.Context, id, token string, a cart.Address) (cart.Quote, error)
 	Redeem(ctx context.Context, r cart.Redemption) error
 	ReleaseRedemption(ctx context.Context, reference string) error
 }
@@ -122,8 +121,9 @@ type Core struct {
 	opts  Options
 	log   *slog.Logger
 
-	in    intake     // checkout's idempotency bucket
-	locks orderLocks // one order at a time in this process
+	in          intake     // checkout's idempotency bucket
+	locks       orderLocks // one order at a time in this process
+	pastPayment pastPayment
 
 	mu       sync.Mutex
 	watchers map[string][]chan struct{} // order id -> waiting SSE streams

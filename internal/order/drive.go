@@ -14,16 +14,33 @@ import (
 // its intent. Every step is idempotent, so driving twice, or from two
 // processes, does each thing once.
 func (c *Core) drive(ctx context.Context, id string) error {
+	if c.pastPayment.has(id) {
+		// Settled here before: a status never goes back to pending or
+		// awaiting_payment, so there is nothing to drive (the payment
+		// events of an order the worker just paid need no read).
+		return nil
+	}
 	unlock := c.lockOrder(id)
 	defer unlock()
-	return c.driveLocked(ctx, id)
+	return c.driveLocked(ctx, id, nil)
 }
 
-func (c *Core) driveLocked(ctx context.Context, id string) error {
+// driveLocked drives order id, starting from known when the caller has
+// just read or written it (nil: read it).
+func (c *Core) driveLocked(ctx context.Context, id string, known *Order) error {
 	for range 4 {
-		o, err := c.store.Order(ctx, id)
-		if err != nil {
-			return err
+		var o Order
+		if known != nil {
+			o, known = *known, nil
+		} else {
+			var err error
+			if o, err = c.store.Current(ctx, id); err != nil {
+				return err
+			}
+		}
+		if o.Status.Settled() {
+			c.pastPayment.add(id)
+			return nil
 		}
 		progressed, err := c.step(ctx, o)
 		if err != nil || !progressed {
@@ -296,13 +313,13 @@ func (c *Core) expire(ctx context.Context, id string) error {
 	if o.Payment.IntentID != "" {
 		it, err := c.opts.Payments.CancelIntent(ctx, o.Payment.IntentID, payment.CancelIntentInput{Reason: "payment_timeout"})
 		if errors.Is(err, payment.ErrIllegalTransition) {
-			return c.driveLocked(ctx, id) // captured meanwhile: it is paid
+			return c.driveLocked(ctx, id, nil) // captured meanwhile: it is paid
 		}
 		if err != nil {
 			return err
 		}
 		if it.Status != payment.StatusCancelled && it.Status != payment.StatusFailed {
-			return c.driveLocked(ctx, id)
+			return c.driveLocked(ctx, id, nil)
 		}
 	}
 	return c.finishUnpaid(ctx, o, StatusExpired, "payment_timeout", "payment_timeout", "the order was not paid in time")

@@ -51,7 +51,7 @@ func (c *Core) Cancel(ctx context.Context, id, token string, in CancelInput) (Or
 	if o.Status == StatusPending {
 		// The worker has not taken it yet (or is taking it now): let it
 		// settle first, so that no payment starts behind the cancellation.
-		if err := c.driveLocked(ctx, id); err != nil && !isNotFound(err) {
+		if err := c.driveLocked(ctx, id, nil); err != nil && !isNotFound(err) {
 			return Order{}, err
 		}
 		if o, err = c.owned(ctx, id, token); err != nil {
@@ -70,7 +70,7 @@ func (c *Core) Cancel(ctx context.Context, id, token string, in CancelInput) (Or
 			it, err := c.opts.Payments.CancelIntent(ctx, o.Payment.IntentID, payment.CancelIntentInput{Reason: "order cancelled"})
 			if errors.Is(err, payment.ErrIllegalTransition) || (err == nil && it.Status.Captured()) {
 				// Paid meanwhile: settle as paid, then cancel as a paid order.
-				if err := c.driveLocked(ctx, id); err != nil {
+				if err := c.driveLocked(ctx, id, nil); err != nil {
 					return Order{}, err
 				}
 				if o, err = c.store.Order(ctx, id); err != nil {

@@ -17,6 +17,9 @@ type Store interface {
 	Create(ctx context.Context, o *Order, m *Mutation) error
 	// Order returns an order with its history (ErrOrderNotFound).
 	Order(ctx context.Context, id string) (Order, error)
+	// Current returns an order without its history (ErrOrderNotFound): one
+	// row, for the workers, which never show the history.
+	Current(ctx context.Context, id string) (Order, error)
 	// History returns an order's transitions with Seq > after, oldest first.
 	History(ctx context.Context, id string, after int) ([]Transition, error)
 	// Update runs fn on the order inside a transaction that holds it

@@ -1,6 +1,7 @@
 package order
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -105,7 +106,24 @@ func TestNumbersAndKeys(t *testing.T) {
 	if x := exchangeOrderID(r); x == r || x != exchangeOrderID(r) || ids.Valid(x) != nil {
 		t.Errorf("exchange id %s of %s", x, r)
 	}
-	if !samePlace(cart.Address{PostalCode: "400001", State: "mh"}, cart.Address{PostalCode: " 400001", State: "MH"}) {
-		t.Error("same place differs")
+}
+
+func TestPastPaymentForgetsOldestGeneration(t *testing.T) {
+	var p pastPayment
+	p.add("first")
+	for i := range pastPaymentSize {
+		p.add(strconv.Itoa(i))
+	}
+	if !p.has("first") || !p.has("0") {
+		t.Fatal("the previous generation is forgotten too soon")
+	}
+	for i := range pastPaymentSize {
+		p.add("x" + strconv.Itoa(i))
+	}
+	if p.has("first") {
+		t.Fatal("memory is not bounded: the oldest generation is kept")
+	}
+	if !p.has("x0") || p.has("never") {
+		t.Fatal("lookup is wrong")
 	}
 }

@@ -150,13 +150,16 @@ func (c *Core) handleRequest(ctx context.Context, r Request) error {
 	err := c.store.Create(ctx, &o, m)
 	switch {
 	case errors.Is(err, ErrOrderExists):
+		return c.drive(ctx, r.OrderID)
 	case err != nil:
 		return err
-	default:
-		c.opts.OnCommit()
-		c.changed(o.ID)
 	}
-	return c.drive(ctx, r.OrderID)
+	c.opts.OnCommit()
+	c.changed(o.ID)
+	// Just created: drive it from what was written, without reading it back.
+	unlock := c.lockOrder(o.ID)
+	defer unlock()
+	return c.driveLocked(ctx, o.ID, &o)
 }
 
 // runSweeper expires unpaid orders past their deadline and cleans up
@@ -238,6 +241,36 @@ func (c *Core) SweepIntake(ctx context.Context) error {
 		c.log.Info("order: abandoned checkout released", "order_id", rec.OrderID)
 	}
 	return nil
+}
+
+// pastPayment remembers orders this process saw leave pending and
+// awaiting_payment, so that the payment events that follow their
+// settlement cost no read. Two generations of at most pastPaymentSize ids
+// bound the memory; forgetting one only costs a read.
+type pastPayment struct {
+	mu        sync.Mutex
+	cur, prev map[string]struct{}
+}
+
+const pastPaymentSize = 50_000
+
+func (p *pastPayment) has(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, in := p.cur[id]
+	if !in {
+		_, in = p.prev[id]
+	}
+	return in
+}
+
+func (p *pastPayment) add(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cur == nil || len(p.cur) >= pastPaymentSize {
+		p.prev, p.cur = p.cur, make(map[string]struct{}, 1024)
+	}
+	p.cur[id] = struct{}{}
 }
 
 // orderLocks serialises the work on one order within this process (the

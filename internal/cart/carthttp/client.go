@@ -114,6 +114,13 @@ func (c *Client) Quote(ctx context.Context, id, token string) (cart.Quote, error
 	return q, err
 }
 
+// QuoteTo implements cart.Service.
+func (c *Client) QuoteTo(ctx context.Context, id, token string, a cart.Address) (cart.Quote, error) {
+	var q cart.Quote
+	err := c.call(ctx, http.MethodPost, cartPath(id)+"/quote", token, a, &q)
+	return q, err
+}
+
 // Redeem implements cart.Service.
 func (c *Client) Redeem(ctx context.Context, r cart.Redemption) error {
 	return c.call(ctx, http.MethodPost, pathRedemptions, "", r, nil)

@@ -188,6 +188,16 @@ func (s *server) registerShopper(api huma.API) {
 			return &quoteOut{CacheControl: noStore, Body: q}, nil
 		})
 
+	quoteTo := op("quote-cart-to", http.MethodPost, pathCarts+"/{id}/quote", "Price a cart for checkout to an address, without saving the address")
+	quoteTo.Description = "A read: the cart is priced (GST, shipping, cash on delivery) as if it shipped to the address in the body, and left as it was."
+	huma.Register(api, quoteTo, func(ctx context.Context, in *addressIn) (*quoteOut, error) {
+		q, err := s.svc.QuoteTo(ctx, in.ID, in.Token, in.Body)
+		if err != nil {
+			return nil, err
+		}
+		return &quoteOut{CacheControl: noStore, Body: q}, nil
+	})
+
 	member := huma.Middlewares{authn.RequireUser(api)}
 	mine := op("get-my-cart", http.MethodGet, pathMyCart, "Read the signed-in member's cart")
 	mine.Middlewares = member

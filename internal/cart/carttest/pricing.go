@@ -274,4 +274,20 @@ func testAddress(t *testing.T, e *Env) {
 	if got.QuoteHash == c.QuoteHash {
 		t.Fatal("the quote hash did not change with the shipping")
 	}
+
+	// QuoteTo prices for another address and leaves the cart's alone.
+	q, err := e.Service.QuoteTo(ctx, c.ID, e.Tok(c), cart.Address{State: "karnataka", PostalCode: "560001"})
+	if err != nil || q.ShippingAddress == nil || q.ShippingAddress.State != "Karnataka" ||
+		q.Shipping.Fee.Amount != 79_00 || !slices.Equal(taxNames(q.Cart), []string{"IGST"}) {
+		t.Fatalf("quote to Bengaluru: %v %+v %v", err, q.Shipping, taxNames(q.Cart))
+	}
+	_, err = e.Service.QuoteTo(ctx, c.ID, e.Tok(c), cart.Address{State: "KA", PostalCode: "400001"})
+	is(t, err, cart.ErrPostalCodeStateMismatch)
+	_, err = e.Service.QuoteTo(ctx, c.ID, "", cart.Address{State: "Karnataka", PostalCode: "560001"})
+	if err == nil {
+		t.Fatal("QuoteTo without the guest cart's token")
+	}
+	if now := ok(e.Service.Cart(ctx, c.ID, e.Tok(c))); now.ShippingAddress == nil || now.ShippingAddress.State != "Assam" {
+		t.Fatalf("QuoteTo moved the cart: %+v", now.ShippingAddress)
+	}
 }

@@ -63,14 +63,19 @@ func (s *Store) Create(ctx context.Context, o *order.Order, m *order.Mutation) e
 	return err
 }
 
-// Order implements order.Store. The history is read up to the order's Seq,
-// so that it matches the order even while an update commits in between.
-func (s *Store) Order(ctx context.Context, id string) (order.Order, error) {
+// Current implements order.Store.
+func (s *Store) Current(ctx context.Context, id string) (order.Order, error) {
 	r, err := scanRecord(s.db.QueryRowContext(ctx, selectOrder+` WHERE id = $1`, id))
 	if err != nil {
 		return order.Order{}, err
 	}
-	o, err := toCore(r)
+	return toCore(r)
+}
+
+// Order implements order.Store. The history is read up to the order's Seq,
+// so that it matches the order even while an update commits in between.
+func (s *Store) Order(ctx context.Context, id string) (order.Order, error) {
+	o, err := s.Current(ctx, id)
 	if err != nil {
 		return order.Order{}, err
 	}

@@ -202,6 +202,11 @@ func testStoreCreate(t *testing.T, s order.Store, db *sqldb.DB) {
 	}
 	got.History = nil
 	sameOrder(t, got, want) // hidden fields included: TokenHash, Request, Promotions, Seq, Version, Refunds
+	if cur := must(s.Current(bg, o.ID))(t); cur.History != nil {
+		t.Fatalf("Current read the history: %+v", cur.History)
+	} else {
+		sameOrder(t, cur, want)
+	}
 	if got.Email != "Asha@Example.com" {
 		t.Fatalf("email = %q, want it as given", got.Email)
 	}
@@ -223,6 +228,8 @@ func testStoreCreate(t *testing.T, s order.Store, db *sqldb.DB) {
 	sameOrder(t, g, stored(*guest))
 
 	_, err := s.Order(bg, ids.New())
+	wantErr(t, err, order.ErrOrderNotFound)
+	_, err = s.Current(bg, ids.New())
 	wantErr(t, err, order.ErrOrderNotFound)
 	if h := must(s.History(bg, ids.New(), 0))(t); len(h) != 0 {
 		t.Fatalf("history of no order = %+v", h)
