@@ -21,7 +21,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -39,7 +38,6 @@ type DB struct {
 	schema  string // the PostgreSQL schema, or the SQLite file name's stem
 	path    string // the SQLite file (or memory database name)
 	pool    *pgxpool.Pool
-	stmts   stmtCache // SQLite's prepared statements (stmts.go)
 }
 
 // Dialect reports the engine.
@@ -78,34 +76,16 @@ func DialectOf(rawURL string) Dialect {
 }
 
 func openSQLite(ctx context.Context, rawURL, service string) (*DB, error) {
-	dir := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite://"), "sqlite:")
-	// WAL lets readers run beside the single writer; busy_timeout makes a
-	// writer wait for the lock instead of failing; _txlock=immediate takes the
-	// write lock at BEGIN, so two read-then-write transactions cannot deadlock.
-	const pragmas = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	var dsn, path string
-	if dir == ":memory:" {
-		// A named shared-cache memory database, so every pooled connection sees
-		// the same tables.
-		path = fmt.Sprintf("%s-%d", service, time.Now().UnixNano())
-		dsn = "file:" + path + "?mode=memory&cache=shared&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate"
-	} else {
-		if dir == "" {
-			dir = "."
-		}
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("sqldb: create data dir: %w", err)
-		}
-		path = filepath.Join(dir, service+".db")
-		if abs, err := filepath.Abs(path); err == nil {
-			path = abs
-		}
-		dsn = "file:" + path + "?" + pragmas
+	dsn, path, err := sqliteDSN(rawURL, service)
+	if err != nil {
+		return nil, err
 	}
-	sdb, err := sql.Open("sqlite", dsn)
+	// The connector caches compiled statements per connection (stmtcache.go).
+	connector, err := newStmtConnector(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open sqlite: %w", err)
 	}
+	sdb := sql.OpenDB(connector)
 	// SQLite has one writer at a time; a small pool keeps readers parallel
 	// without piling up writers on the busy timeout.
 	sdb.SetMaxOpenConns(8)
@@ -116,6 +96,34 @@ func openSQLite(ctx context.Context, rawURL, service string) (*DB, error) {
 		return nil, fmt.Errorf("sqldb: open sqlite %s: %w", service, err)
 	}
 	return &DB{DB: sdb, dialect: SQLite, schema: service, path: path}, nil
+}
+
+// sqliteDSN returns the driver's data source name for the service's store
+// under rawURL, and the store's file (or memory database name), creating the
+// directory it lives in.
+func sqliteDSN(rawURL, service string) (dsn, path string, err error) {
+	dir := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite://"), "sqlite:")
+	// WAL lets readers run beside the single writer; busy_timeout makes a
+	// writer wait for the lock instead of failing; _txlock=immediate takes the
+	// write lock at BEGIN, so two read-then-write transactions cannot deadlock.
+	const pragmas = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	if dir == ":memory:" {
+		// A named shared-cache memory database, so every pooled connection sees
+		// the same tables.
+		path = fmt.Sprintf("%s-%d", service, time.Now().UnixNano())
+		return "file:" + path + "?mode=memory&cache=shared&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_txlock=immediate", path, nil
+	}
+	if dir == "" {
+		dir = "."
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", "", fmt.Errorf("sqldb: create data dir: %w", err)
+	}
+	path = filepath.Join(dir, service+".db")
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return "file:" + path + "?" + pragmas, path, nil
 }
 
 func openPostgres(ctx context.Context, rawURL, service string) (*DB, error) {
@@ -168,7 +176,6 @@ func openPostgres(ctx context.Context, rawURL, service string) (*DB, error) {
 
 // Close closes the handle and, for PostgreSQL, its pool.
 func (db *DB) Close() error {
-	db.stmts.close()
 	err := db.DB.Close()
 	if db.pool != nil {
 		db.pool.Close()
