@@ -41,6 +41,8 @@ type Store struct {
 	// writer at a time: waiting here is first come, first served, where
 	// SQLite's busy handler sleeps and retries in growing steps.
 	wmu *sync.Mutex
+
+	creates creator
 }
 
 var _ order.Store = (*Store)(nil)
@@ -95,15 +97,31 @@ func writeMutation(ctx context.Context, tx *sql.Tx, orderID string, m *order.Mut
 }
 
 func insertTransitions(ctx context.Context, tx *sql.Tx, orderID string, ts []order.Transition) error {
+	rows := make([]transitionRow, len(ts))
+	for i, t := range ts {
+		rows[i] = transitionRow{orderID, t}
+	}
+	return insertTransitionRows(ctx, tx, rows)
+}
+
+// transitionRow is a transition and the order it belongs to.
+type transitionRow struct {
+	orderID string
+	t       order.Transition
+}
+
+// insertTransitionRows writes transitions of any orders in one statement.
+func insertTransitionRows(ctx context.Context, tx *sql.Tx, ts []transitionRow) error {
 	if len(ts) == 0 {
 		return nil
 	}
 	q, args := sqldb.MultiInsert("INSERT INTO order_transitions (order_id, seq, from_status, to_status, reason, actor, note, at) VALUES ", 8, len(ts))
-	for _, t := range ts {
-		args = append(args, orderID, t.Seq, string(t.From), string(t.To), t.Reason, t.Actor, t.Note, micros(t.At))
+	for _, r := range ts {
+		t := r.t
+		args = append(args, r.orderID, t.Seq, string(t.From), string(t.To), t.Reason, t.Actor, t.Note, micros(t.At))
 	}
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("record order %s transitions: %w", orderID, sqldb.MapError(err))
+		return fmt.Errorf("record order %s transitions: %w", ts[0].orderID, sqldb.MapError(err))
 	}
 	return nil
 }

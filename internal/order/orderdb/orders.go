@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bazaarshop/bazaar/internal/order"
-	"github.com/bazaarshop/bazaar/internal/platform/errs"
 	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
 
@@ -32,36 +31,6 @@ const selectOrder = `SELECT ` + orderCols + ` FROM orders`
 
 // errNoChange unwinds a transaction whose function had nothing to write.
 var errNoChange = errors.New("orderdb: no change")
-
-// Create implements order.Store.
-func (s *Store) Create(ctx context.Context, o *order.Order, m *order.Mutation) error {
-	r, err := toDB(o)
-	if err != nil {
-		return err
-	}
-	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, insertOrder, r.args()...)
-		if err != nil {
-			return fmt.Errorf("create order %s: %w", o.ID, sqldb.MapError(err))
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("create order %s: %w", o.ID, sqldb.MapError(err))
-		} else if n == 0 {
-			return order.ErrOrderExists
-		}
-		return writeMutation(ctx, tx, o.ID, m)
-	})
-	if errs.KindOf(err) == errs.KindConflict && !errors.Is(err, order.ErrOrderExists) {
-		// Two workers inserting the same order at once: PostgreSQL may
-		// report the loser on the number's unique index before the id's.
-		// The order with this id exists, so it is the same order.
-		var one int
-		if s.db.QueryRowContext(ctx, `SELECT 1 FROM orders WHERE id = $1`, o.ID).Scan(&one) == nil {
-			return order.ErrOrderExists
-		}
-	}
-	return err
-}
 
 // Current implements order.Store.
 func (s *Store) Current(ctx context.Context, id string) (order.Order, error) {

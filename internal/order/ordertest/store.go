@@ -32,6 +32,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) (order.Store, *sqldb.D
 		{"CreateAndRead", testStoreCreate},
 		{"CreateDuplicate", testStoreCreateDuplicate},
 		{"ConcurrentCreatesOfOneOrder", testStoreConcurrentCreate},
+		{"ManyCreatesAtOnce", testStoreManyCreates},
 		{"UpdateWritesAllOrNothing", testStoreUpdate},
 		{"UpdateNoChange", testStoreNoChange},
 		{"ConcurrentUpdatesSerialise", testStoreConcurrent},
@@ -635,5 +636,52 @@ func testStoreCounts(t *testing.T, s order.Store, _ *sqldb.DB) {
 	o.Status = "lost"
 	if err := s.Create(bg, o, nil); errs.KindOf(err) != errs.KindConflict {
 		t.Fatalf("unknown status: %v", err)
+	}
+}
+
+// testStoreManyCreates creates many orders at once, as the workers do (a
+// store may write them together): each caller gets its own answer, even
+// when some of them cannot be written.
+func testStoreManyCreates(t *testing.T, s order.Store, db *sqldb.DB) {
+	existing := create(t, s, newOrder("c0", "x@example.com", time.Now()))
+	const n = 60
+	orders := make([]*order.Order, n)
+	for i := range orders {
+		o := newOrder("c1", "a@example.com", time.Now())
+		o.Seq = 1
+		switch i {
+		case 10: // an order that exists
+			c := existing
+			o = &c
+		case 20: // another order's number
+			o.Number = existing.Number
+		}
+		orders[i] = o
+	}
+	errsOf := make([]error, n)
+	var wg sync.WaitGroup
+	for i, o := range orders {
+		wg.Go(func() { errsOf[i] = s.Create(bg, o, mutation(t, o)) })
+	}
+	wg.Wait()
+	for i, err := range errsOf {
+		switch i {
+		case 10:
+			wantErr(t, err, order.ErrOrderExists)
+		case 20:
+			if errs.KindOf(err) != errs.KindConflict || errors.Is(err, order.ErrOrderExists) {
+				t.Errorf("duplicate number: %v", err)
+			}
+		default:
+			if err != nil {
+				t.Fatalf("create %d: %v", i, err)
+			}
+			if got := must(s.Order(bg, orders[i].ID))(t); len(got.History) != 1 || got.Email != "a@example.com" {
+				t.Fatalf("order %d: %+v", i, got)
+			}
+		}
+	}
+	if evs := outboxIDs(t, db); len(evs) != n-1 { // the existing order's and 58 new ones
+		t.Fatalf("%d events, want %d", len(evs), n-1)
 	}
 }

@@ -62,6 +62,43 @@ func AddEvent(ctx context.Context, tx *sql.Tx, subject string, ev bus.Event) err
 	return Add(ctx, tx, subject, ev.ID, data)
 }
 
+// Message is one message for AddAll.
+type Message struct {
+	Subject, MsgID string
+	Data           []byte
+}
+
+// AddAll records many messages in one statement (see Add); a batch of
+// writes in one transaction then costs one round trip for its events.
+func AddAll(ctx context.Context, tx *sql.Tx, msgs []Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	q, args := sqldb.MultiInsert(`INSERT INTO outbox (subject, msg_id, data) VALUES `, 3, len(msgs))
+	for _, m := range msgs {
+		if m.Subject == "" || m.MsgID == "" {
+			return errors.New("outbox: a message needs a subject and an id")
+		}
+		if m.Data == nil {
+			m.Data = []byte{}
+		}
+		args = append(args, m.Subject, m.MsgID, m.Data)
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("outbox add %d messages: %w", len(msgs), sqldb.MapError(err))
+	}
+	return nil
+}
+
+// EventMessage is ev as AddEvent would record it.
+func EventMessage(subject string, ev bus.Event) (Message, error) {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return Message{}, fmt.Errorf("outbox add %s: %w", ev.Type, err)
+	}
+	return Message{Subject: subject, MsgID: ev.ID, Data: data}, nil
+}
+
 // Pending counts messages not yet published (for metrics and tests).
 func Pending(ctx context.Context, db sqldb.Execer) (int, error) {
 	var n int
