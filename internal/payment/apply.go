@@ -6,7 +6,17 @@ import (
 
 // applyPayment records what a provider says of an intent's payment.
 func (c *Core) applyPayment(ctx context.Context, id string, pp ProviderPayment, reason string) (Intent, error) {
-	return c.store.UpdateIntent(ctx, id, func(it *Intent, m *Mutation) error {
+	return c.store.UpdateIntent(ctx, id, c.applyFn(pp, reason))
+}
+
+// applyPaymentFrom is applyPayment for an intent as this call last read or
+// wrote it: no read when nothing changed it since.
+func (c *Core) applyPaymentFrom(ctx context.Context, known Intent, pp ProviderPayment, reason string) (Intent, error) {
+	return c.store.UpdateIntentFrom(ctx, known, c.applyFn(pp, reason))
+}
+
+func (c *Core) applyFn(pp ProviderPayment, reason string) func(it *Intent, m *Mutation) error {
+	return func(it *Intent, m *Mutation) error {
 		changed, err := c.apply(it, m, pp, reason)
 		if err != nil {
 			return err
@@ -15,7 +25,7 @@ func (c *Core) applyPayment(ctx context.Context, id string, pp ProviderPayment, 
 			return ErrNoChange
 		}
 		return nil
-	})
+	}
 }
 
 // apply moves an intent to what its provider reports. It is the one place

@@ -18,16 +18,24 @@ func (c *Core) CaptureIntent(ctx context.Context, id string, in CaptureIntentInp
 	if err := ids.Valid(id); err != nil {
 		return Intent{}, ErrIntentNotFound
 	}
-	return c.capture(ctx, id, in.Amount, "capture")
+	it, ok := c.known.take(id)
+	if !ok {
+		var err error
+		if it, err = c.store.GetIntent(ctx, id); err != nil {
+			return Intent{}, err
+		}
+	}
+	return c.capture(ctx, it, in.Amount, "capture")
 }
 
 // capture takes want (zero: all that is authorised) of an authorized
-// intent. The amount is recorded before the provider is called, so a retry
-// after a timeout sends the same capture with the same key, and the
-// reconciler can finish it.
-func (c *Core) capture(ctx context.Context, id string, want money.Money, reason string) (Intent, error) {
-	send := false
-	it, err := c.store.UpdateIntent(ctx, id, func(it *Intent, m *Mutation) error {
+// intent, known as this call last read or wrote it. The amount is recorded
+// before the provider is called, so a retry after a timeout sends the same
+// capture with the same key, and the reconciler can finish it.
+func (c *Core) capture(ctx context.Context, known Intent, want money.Money, reason string) (Intent, error) {
+	var send bool
+	it, err := c.store.UpdateIntentFrom(ctx, known, func(it *Intent, m *Mutation) error {
+		send = false
 		switch {
 		case it.Status.Captured():
 			if want.IsZero() || want.Amount == it.AmountCaptured.Amount {
@@ -76,7 +84,7 @@ func (c *Core) capture(ctx context.Context, id string, want money.Money, reason 
 		}
 		return it, err
 	}
-	return c.applyPayment(ctx, id, pp, reason)
+	return c.applyPaymentFrom(ctx, it, pp, reason)
 }
 
 // captureRefused learns why a provider refused a capture (the hold lapsed,

@@ -90,6 +90,7 @@ type Core struct {
 	order     []Provider
 	log       *slog.Logger
 	wake      chan struct{} // nudges the reconciler
+	known     knownIntents  // authorised here, awaiting capture
 }
 
 var _ Service = (*Core)(nil)

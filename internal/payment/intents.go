@@ -24,14 +24,14 @@ func (c *Core) CreateIntent(ctx context.Context, in CreateIntentInput) (Intent, 
 		return Intent{}, err
 	}
 	fp := createFingerprint(in)
-	if old, err := c.store.IntentByKey(ctx, in.CustomerID, in.IdempotencyKey); err == nil {
-		return c.replayCreate(ctx, old, fp, in)
-	} else if !errors.Is(err, ErrIntentNotFound) {
-		return Intent{}, err
-	}
-
-	it, err := c.newIntent(ctx, in, fp)
+	// A key is usually new: it is looked up only when the insert finds it
+	// taken, or when the method no longer resolves (a one-time token that
+	// expired since the first create must not fail its replay).
+	it, sm, err := c.newIntent(ctx, in, fp)
 	if err != nil {
+		if old, err2 := c.store.IntentByKey(ctx, in.CustomerID, in.IdempotencyKey); err2 == nil {
+			return c.replayCreate(ctx, old, fp, in)
+		}
 		return Intent{}, err
 	}
 	m := &Mutation{}
@@ -52,7 +52,7 @@ func (c *Core) CreateIntent(ctx context.Context, in CreateIntentInput) (Intent, 
 		return Intent{}, err
 	}
 	if in.Confirm {
-		return c.drive(ctx, it)
+		return c.drive(ctx, it, sm)
 	}
 	return it, nil
 }
@@ -143,15 +143,16 @@ func createFingerprint(in CreateIntentInput) string {
 }
 
 // newIntent builds the intent of a create: the method resolved and
-// checked, the provider chosen.
-func (c *Core) newIntent(ctx context.Context, in CreateIntentInput, fp string) (Intent, error) {
-	details, err := c.resolveMethod(ctx, in.Method, in.CustomerID)
+// checked, the provider chosen. sm is the stored method it pays with, if
+// any, for the authorisation to use without reading it again.
+func (c *Core) newIntent(ctx context.Context, in CreateIntentInput, fp string) (Intent, *StoredMethod, error) {
+	details, sm, err := c.resolveMethod(ctx, in.Method, in.CustomerID)
 	if err != nil {
-		return Intent{}, err
+		return Intent{}, nil, err
 	}
 	p, err := c.route(in.Method.Type, in.Amount.Currency, in.Provider)
 	if err != nil {
-		return Intent{}, err
+		return Intent{}, nil, err
 	}
 	now := c.now()
 	zero := money.Money{Amount: 0, Currency: in.Amount.Currency}
@@ -160,7 +161,7 @@ func (c *Core) newIntent(ctx context.Context, in CreateIntentInput, fp string) (
 		Amount: in.Amount, AmountCapturable: zero, AmountCaptured: zero, AmountRefunded: zero,
 		CaptureMethod: in.CaptureMethod, Method: details, Provider: p.Name(), ReturnURL: in.ReturnURL,
 		CreatedAt: now, UpdatedAt: now, Key: in.IdempotencyKey, Fingerprint: fp,
-	}, nil
+	}, sm, nil
 }
 
 // GetIntent implements Service.
@@ -253,7 +254,7 @@ func (c *Core) ConfirmIntent(ctx context.Context, id string, in ConfirmIntentInp
 	}
 	switch then {
 	case drive:
-		return c.drive(ctx, it)
+		return c.drive(ctx, it, nil)
 	case sync:
 		return c.sync(ctx, it)
 	}
@@ -262,13 +263,15 @@ func (c *Core) ConfirmIntent(ctx context.Context, id string, in ConfirmIntentInp
 
 // drive sends a processing intent's authorisation to its provider and
 // records the answer. Without an answer the intent stays processing and is
-// returned as it is: the webhook, a retry or the reconciler settles it.
-func (c *Core) drive(ctx context.Context, it Intent) (Intent, error) {
+// returned as it is: the webhook, a retry or the reconciler settles it. it
+// is the intent as the caller last read or wrote it; sm, if not nil, its
+// stored method as just read.
+func (c *Core) drive(ctx context.Context, it Intent, sm *StoredMethod) (Intent, error) {
 	p, ok := c.providers[it.Provider]
 	if !ok {
 		return it, errs.Internal(fmt.Errorf("intent %s: provider %q is not configured", it.ID, it.Provider))
 	}
-	req, err := c.authorizeRequest(ctx, &it)
+	req, err := c.authorizeRequest(ctx, &it, sm)
 	if err != nil {
 		return c.failNow(ctx, it.ID, err)
 	}
@@ -282,13 +285,16 @@ func (c *Core) drive(ctx context.Context, it Intent) (Intent, error) {
 			return it, nil
 		}
 		if errors.Is(err, ErrProviderRejected) {
-			return c.applyPayment(ctx, it.ID, ProviderPayment{Status: StatusFailed, FailureCode: "provider_rejected", FailureMessage: errs.As(err).Detail}, "provider")
+			return c.applyPaymentFrom(ctx, it, ProviderPayment{Status: StatusFailed, FailureCode: "provider_rejected", FailureMessage: errs.As(err).Detail}, "provider")
 		}
 		return it, err
 	}
-	it, err = c.applyPayment(ctx, it.ID, pp, "provider")
-	if err == nil && it.Status == StatusAuthorized && it.CaptureMethod == CaptureAutomatic {
-		return c.capture(ctx, it.ID, money.Money{}, "automatic capture")
+	it, err = c.applyPaymentFrom(ctx, it, pp, "provider")
+	if err == nil && it.Status == StatusAuthorized {
+		if it.CaptureMethod == CaptureAutomatic {
+			return c.capture(ctx, it, money.Money{}, "automatic capture")
+		}
+		c.known.put(it)
 	}
 	return it, err
 }
@@ -312,9 +318,9 @@ func (c *Core) sync(ctx context.Context, it Intent) (Intent, error) {
 	if err != nil {
 		return it, nil // nothing new; the webhook will come
 	}
-	it, err = c.applyPayment(ctx, it.ID, pp, "provider")
+	it, err = c.applyPaymentFrom(ctx, it, pp, "provider")
 	if err == nil && it.Status == StatusAuthorized && it.CaptureMethod == CaptureAutomatic {
-		return c.capture(ctx, it.ID, money.Money{}, "automatic capture")
+		return c.capture(ctx, it, money.Money{}, "automatic capture")
 	}
 	return it, err
 }

@@ -183,52 +183,54 @@ func (c *Core) DeleteMethod(ctx context.Context, id string) error {
 }
 
 // resolveMethod checks how an intent is to be paid and returns what the
-// intent shows of it.
-func (c *Core) resolveMethod(ctx context.Context, in MethodInput, customerID string) (MethodDetails, error) {
+// intent shows of it, and the stored method it names, if any.
+func (c *Core) resolveMethod(ctx context.Context, in MethodInput, customerID string) (MethodDetails, *StoredMethod, error) {
 	field := func(f, msg string) error { return invalid([]errs.FieldError{{Field: "method." + f, Message: msg}}) }
 	d := MethodDetails{Type: in.Type}
 	switch in.Type {
 	case MethodCard:
 		if in.Token == "" {
-			return d, field("token", "pay by card with a token from POST /api/v1/payments/methods; card numbers are not accepted here")
+			return d, nil, field("token", "pay by card with a token from POST /api/v1/payments/methods; card numbers are not accepted here")
 		}
 		sm, err := c.usableMethod(ctx, in.Token, MethodCard, customerID)
 		if err != nil {
-			return d, err
+			return d, nil, err
 		}
 		d.Token, d.Card = sm.ID, sm.Card
+		return d, &sm, nil
 	case MethodUPI:
 		switch {
 		case in.Token != "":
 			sm, err := c.usableMethod(ctx, in.Token, MethodUPI, customerID)
 			if err != nil {
-				return d, err
+				return d, nil, err
 			}
 			d.Token, d.UPI = sm.ID, sm.UPI
+			return d, &sm, nil
 		case in.UPI != nil:
 			vpa, err := ValidVPA(in.UPI.VPA)
 			if err != nil {
-				return d, err
+				return d, nil, err
 			}
 			d.UPI = &UPIDetails{VPA: vpa}
 		default:
-			return d, field("upi", "a UPI payment needs an address or a saved method")
+			return d, nil, field("upi", "a UPI payment needs an address or a saved method")
 		}
 	case MethodWallet:
 		if in.Wallet == nil || !slices.Contains(Wallets, strings.ToLower(in.Wallet.Wallet)) {
-			return d, field("wallet", "must be one of "+strings.Join(Wallets, ", "))
+			return d, nil, field("wallet", "must be one of "+strings.Join(Wallets, ", "))
 		}
 		d.Wallet = &WalletDetails{Wallet: strings.ToLower(in.Wallet.Wallet)}
 	case MethodNetBanking:
 		if in.NetBanking == nil || !bankPattern.MatchString(strings.ToUpper(in.NetBanking.Bank)) {
-			return d, field("netbanking.bank", "must be a bank's four-letter code (the start of its IFSC)")
+			return d, nil, field("netbanking.bank", "must be a bank's four-letter code (the start of its IFSC)")
 		}
 		d.NetBanking = &NetBankingDetails{Bank: strings.ToUpper(in.NetBanking.Bank)}
 	case MethodCOD:
 	default:
-		return d, field("type", "must be card, upi, wallet, netbanking or cod")
+		return d, nil, field("type", "must be card, upi, wallet, netbanking or cod")
 	}
-	return d, nil
+	return d, nil, nil
 }
 
 // usableMethod loads a method a new intent of customerID may pay with.
@@ -250,16 +252,23 @@ func (c *Core) usableMethod(ctx context.Context, id string, typ MethodType, cust
 }
 
 // authorizeRequest is the provider's view of an intent to authorise; for a
-// card it unseals the number, which lives only for the call.
-func (c *Core) authorizeRequest(ctx context.Context, it *Intent) (AuthorizeRequest, error) {
+// card it unseals the number, which lives only for the call. sm is the
+// card's stored method if the caller has just read it, or nil.
+func (c *Core) authorizeRequest(ctx context.Context, it *Intent, sm *StoredMethod) (AuthorizeRequest, error) {
 	r := AuthorizeRequest{
 		Key: it.ID + "/authorize", IntentID: it.ID, OrderID: it.OrderID, CustomerID: it.CustomerID,
 		Amount: it.Amount, Method: it.Method.Type, CaptureNow: it.CaptureMethod == CaptureAutomatic, ReturnURL: it.ReturnURL,
 	}
 	switch it.Method.Type {
 	case MethodCard:
-		sm, err := c.store.GetMethod(ctx, it.Method.Token)
-		if err != nil || len(sm.Sealed) == 0 {
+		if sm == nil || sm.ID != it.Method.Token {
+			got, err := c.store.GetMethod(ctx, it.Method.Token)
+			if err != nil {
+				return r, ErrMethodNotFound.With("the card of this payment is no longer stored")
+			}
+			sm = &got
+		}
+		if len(sm.Sealed) == 0 {
 			return r, ErrMethodNotFound.With("the card of this payment is no longer stored")
 		}
 		pan, err := c.sealer.Open(sm.Sealed, sm.ID)

@@ -91,7 +91,7 @@ func (c *Core) reconcileOne(ctx context.Context, it Intent, rep *ReconcileReport
 		if it.CaptureRequested > 0 {
 			amount = money.Money{Amount: it.CaptureRequested, Currency: it.Amount.Currency}
 		}
-		after, err := c.capture(ctx, it.ID, amount, "reconciler")
+		after, err := c.capture(ctx, it, amount, "reconciler")
 		if errors.Is(err, ErrProviderRejected) && after.CaptureRequested == 0 {
 			rep.Settled++ // the provider had released the hold: recorded
 			return nil
@@ -115,7 +115,7 @@ func (c *Core) reconcileOpen(ctx context.Context, p Provider, it Intent, rep *Re
 	case errors.Is(err, ErrProviderNotFound):
 		if !overdue && it.Status == StatusProcessing {
 			// The authorisation may never have left: send it again.
-			after, err := c.drive(ctx, it)
+			after, err := c.drive(ctx, it, nil)
 			if err == nil && after.Status != it.Status {
 				rep.Settled++
 			}
@@ -130,7 +130,7 @@ func (c *Core) reconcileOpen(ctx context.Context, p Provider, it Intent, rep *Re
 		}
 		return nil
 	}
-	after, err := c.applyPayment(ctx, it.ID, pp, "reconciler")
+	after, err := c.applyPaymentFrom(ctx, it, pp, "reconciler")
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (c *Core) reconcileOpen(ctx context.Context, p Provider, it Intent, rep *Re
 		rep.Settled++
 	}
 	if after.Status == StatusAuthorized && after.CaptureMethod == CaptureAutomatic {
-		_, err = c.capture(ctx, it.ID, money.Money{}, "automatic capture")
+		_, err = c.capture(ctx, after, money.Money{}, "automatic capture")
 	}
 	return err
 }

@@ -26,6 +26,14 @@ type Store interface {
 	// put in m. If fn returns an error nothing is written and the error is
 	// returned. ErrNoChange from fn commits nothing and returns the intent.
 	UpdateIntent(ctx context.Context, id string, fn func(it *Intent, m *Mutation) error) (Intent, error)
+	// UpdateIntentFrom is UpdateIntent without reading the intent first:
+	// fn runs on known (the intent as this process last read or wrote it),
+	// and what it changes is written only if the stored intent is still at
+	// known.Version. If it is not, or if fn returns an error (ErrNoChange
+	// too: that was decided on a copy that may be old), it does what
+	// UpdateIntent does, running fn again on the stored intent; so fn must
+	// set everything it reports afresh on every run.
+	UpdateIntentFrom(ctx context.Context, known Intent, fn func(it *Intent, m *Mutation) error) (Intent, error)
 
 	// UpdateRefund is UpdateIntent for a refund and its intent, both
 	// locked; fn puts the changed refund in m.Refunds to have it written.

@@ -80,8 +80,10 @@ func intentArgs(it *payment.Intent) ([]any, error) {
 	}, nil
 }
 
+const insertIntentPrefix = "INSERT INTO intents (" + intentCols + ") VALUES "
+
 var insertIntent = func() string {
-	q, _ := sqldb.MultiInsert("INSERT INTO intents ("+intentCols+") VALUES ", 27, 1)
+	q, _ := sqldb.MultiInsert(insertIntentPrefix, 27, 1)
 	return q
 }()
 
@@ -103,6 +105,15 @@ func (s *Store) CreateIntent(ctx context.Context, it *payment.Intent, m *payment
 	args, err := intentArgs(it)
 	if err != nil {
 		return err
+	}
+	if s.chain && m != nil && len(m.Transitions) > 0 && len(m.Ledger) == 0 && onlyHistory(m) {
+		// The intent and its first transitions as one statement, with no
+		// transaction to open and commit.
+		q, qargs := createStatement(args, m.Transitions)
+		if _, err := s.exec(ctx, nil, q, qargs...); err != nil {
+			return fmt.Errorf("create intent: %w", sqldb.MapError(err))
+		}
+		return nil
 	}
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.exec(ctx, tx, insertIntent, args...); err != nil {
@@ -139,8 +150,59 @@ func (s *Store) UpdateIntent(ctx context.Context, id string, fn func(it *payment
 	return out, err
 }
 
-// apply runs fn and writes the intent and the mutation. out holds the
-// intent as read until the write succeeds.
+// UpdateIntentFrom implements payment.Store. It saves the locking read of
+// UpdateIntent: fn runs on known, and the write is guarded by known's
+// version, which every write of an intent bumps, so it lands only if
+// nothing was written since known. A write of the intent and its history
+// alone (no events) is one statement on PostgreSQL, with no transaction
+// around it.
+func (s *Store) UpdateIntentFrom(ctx context.Context, known payment.Intent, fn func(it *payment.Intent, m *payment.Mutation) error) (payment.Intent, error) {
+	it := known
+	it.Transitions = nil
+	m := &payment.Mutation{}
+	if fn(&it, m) == nil {
+		// fn's refusals (and its "no change") were decided on what may be
+		// an old copy: they are only believed from the stored intent, below.
+		written, err := s.writeFrom(ctx, &it, m)
+		if err != nil {
+			return known, err
+		}
+		if written {
+			return it, nil
+		}
+	}
+	return s.UpdateIntent(ctx, known.ID, fn)
+}
+
+// errMoved unwinds a write from a known intent that was changed since.
+var errMoved = errors.New("paymentdb: the intent changed")
+
+// writeFrom writes it and m if the stored intent is still at it.Version;
+// written is false if it is not (nothing was written).
+func (s *Store) writeFrom(ctx context.Context, it *payment.Intent, m *payment.Mutation) (written bool, err error) {
+	prev := it.Version
+	it.Version++
+	if onlyHistory(m) && (s.chain || len(m.Transitions)+len(m.Ledger) == 0) {
+		return s.writeIntent(ctx, nil, it, prev, m)
+	}
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		written, err := s.writeIntent(ctx, tx, it, prev, m)
+		if err != nil {
+			return err
+		}
+		if !written {
+			return errMoved
+		}
+		return s.writeRest(ctx, tx, m)
+	})
+	if errors.Is(err, errMoved) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// apply runs fn on the intent read locked, and writes the intent and the
+// mutation. out holds the intent as read until the write succeeds.
 func (s *Store) apply(ctx context.Context, tx *sql.Tx, it, out *payment.Intent, fn func(m *payment.Mutation) error) error {
 	m := &payment.Mutation{}
 	if err := fn(m); err != nil {
@@ -151,18 +213,14 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, it, out *payment.Intent, 
 	}
 	prev := it.Version
 	it.Version++
-	args, err := intentArgs(it)
+	written, err := s.writeIntent(ctx, tx, it, prev, m)
 	if err != nil {
 		return err
 	}
-	res, err := s.exec(ctx, tx, updateIntent, updateArgs(args, prev)...)
-	if err != nil {
-		return fmt.Errorf("update intent %s: %w", it.ID, sqldb.MapError(err))
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	if !written {
 		return fmt.Errorf("update intent %s: %w", it.ID, sqldb.MapError(errors.New("concurrent update")))
 	}
-	if err := s.writeMutation(ctx, tx, it.ID, m); err != nil {
+	if err := s.writeRest(ctx, tx, m); err != nil {
 		return err
 	}
 	*out = *it

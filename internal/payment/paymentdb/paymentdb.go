@@ -36,6 +36,7 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 type Store struct {
 	db        *sqldb.DB
 	forUpdate string   // row lock suffix: PostgreSQL locks rows; SQLite's write transaction locks the file
+	chain     bool     // PostgreSQL: write an intent and its history as one statement (chained.go)
 	stmts     sync.Map // query -> *sql.Stmt
 	warming   sync.Map // query -> true: being prepared
 }
@@ -47,6 +48,7 @@ func New(db *sqldb.DB) *Store {
 	s := &Store{db: db}
 	if db.Dialect() == sqldb.Postgres {
 		s.forUpdate = " FOR UPDATE"
+		s.chain = true
 	}
 	return s
 }
@@ -172,11 +174,54 @@ func toJSON(v any) (string, error) {
 	return string(b), nil
 }
 
-// writeMutation writes what an update put beside the intent.
+// writeMutation writes what a create put beside the intent.
 func (s *Store) writeMutation(ctx context.Context, tx *sql.Tx, intentID string, m *payment.Mutation) error {
 	if m == nil {
 		return nil
 	}
+	if err := s.insertTransitions(ctx, tx, intentID, m.Transitions); err != nil {
+		return err
+	}
+	if err := s.insertLedger(ctx, tx, m.Ledger); err != nil {
+		return err
+	}
+	return s.writeRest(ctx, tx, m)
+}
+
+// writeIntent writes it over the stored intent if that is still at version
+// prev, with m's history (transitions and ledger lines): on PostgreSQL as
+// one statement (chained.go). written is false, and nothing was written,
+// if the stored intent is at another version.
+func (s *Store) writeIntent(ctx context.Context, tx *sql.Tx, it *payment.Intent, prev int, m *payment.Mutation) (written bool, err error) {
+	args, err := intentArgs(it)
+	if err != nil {
+		return false, err
+	}
+	update := updateArgs(args, prev)
+	if s.chain && (len(m.Transitions) > 0 || len(m.Ledger) > 0) {
+		q, qargs := guardedStatement(update, m.Transitions, m.Ledger)
+		var n int
+		if err := s.queryRow(ctx, tx, q, qargs...).Scan(&n); err != nil {
+			return false, fmt.Errorf("update intent %s: %w", it.ID, sqldb.MapError(err))
+		}
+		return n == 1, nil
+	}
+	res, err := s.exec(ctx, tx, updateIntent, update...)
+	if err != nil {
+		return false, fmt.Errorf("update intent %s: %w", it.ID, sqldb.MapError(err))
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return false, nil
+	}
+	if err := s.insertTransitions(ctx, tx, it.ID, m.Transitions); err != nil {
+		return false, err
+	}
+	return true, s.insertLedger(ctx, tx, m.Ledger)
+}
+
+// writeRest writes the rest of what an update put beside the intent: the
+// webhook that caused it, refunds, events.
+func (s *Store) writeRest(ctx context.Context, tx *sql.Tx, m *payment.Mutation) error {
 	if m.Webhook != nil {
 		w := m.Webhook
 		_, err := s.exec(ctx, tx, `INSERT INTO webhook_events (provider, event_id, type, intent_id, received_at) VALUES ($1, $2, $3, $4, $5)`,
@@ -187,12 +232,6 @@ func (s *Store) writeMutation(ctx context.Context, tx *sql.Tx, intentID string, 
 			}
 			return fmt.Errorf("record webhook: %w", sqldb.MapError(err))
 		}
-	}
-	if err := s.insertTransitions(ctx, tx, intentID, m.Transitions); err != nil {
-		return err
-	}
-	if err := s.insertLedger(ctx, tx, m.Ledger); err != nil {
-		return err
 	}
 	for _, r := range m.Refunds {
 		if err := s.upsertRefund(ctx, tx, r); err != nil {
@@ -207,13 +246,19 @@ func (s *Store) writeMutation(ctx context.Context, tx *sql.Tx, intentID string, 
 	return nil
 }
 
+// onlyHistory reports whether m writes nothing but transitions and ledger
+// lines: with the intent, that is one statement on PostgreSQL.
+func onlyHistory(m *payment.Mutation) bool {
+	return len(m.Refunds) == 0 && len(m.Events) == 0 && m.Webhook == nil
+}
+
 func (s *Store) insertTransitions(ctx context.Context, tx *sql.Tx, intentID string, ts []payment.IntentTransition) error {
 	if len(ts) == 0 {
 		return nil
 	}
-	q, args := sqldb.MultiInsert("INSERT INTO intent_transitions (intent_id, seq, from_status, to_status, reason, amount, at) VALUES ", 7, len(ts))
+	q, args := multiInsert(transitionsInsert, 7, len(ts))
 	for _, t := range ts {
-		args = append(args, intentID, t.Seq, string(t.From), string(t.To), t.Reason, t.Amount, micros(t.At))
+		args = append(args, transitionRow(intentID, t)...)
 	}
 	if _, err := s.exec(ctx, tx, q, args...); err != nil {
 		return fmt.Errorf("record transitions: %w", sqldb.MapError(err))
@@ -225,12 +270,31 @@ func (s *Store) insertLedger(ctx context.Context, tx *sql.Tx, ls []payment.Ledge
 	if len(ls) == 0 {
 		return nil
 	}
-	q, args := sqldb.MultiInsert("INSERT INTO ledger_lines (entry_id, intent_id, refund_id, kind, account, currency, amount, created_at) VALUES ", 8, len(ls))
+	q, args := multiInsert(ledgerInsert, 8, len(ls))
 	for _, l := range ls {
-		args = append(args, l.EntryID, l.IntentID, l.RefundID, l.Kind, l.Account, l.Currency, l.Amount, micros(l.CreatedAt))
+		args = append(args, ledgerRow(l)...)
 	}
 	if _, err := s.exec(ctx, tx, q, args...); err != nil {
 		return fmt.Errorf("post ledger entry: %w", sqldb.MapError(err))
 	}
 	return nil
 }
+
+// multiInsert is sqldb.MultiInsert with the query text kept: the store
+// inserts the same few shapes over and over.
+func multiInsert(prefix string, cols, rows int) (string, []any) {
+	key := insertShape{prefix, rows}
+	if q, ok := insertQueries.Load(key); ok {
+		return q.(string), make([]any, 0, cols*rows)
+	}
+	q, args := sqldb.MultiInsert(prefix, cols, rows)
+	insertQueries.Store(key, q)
+	return q, args
+}
+
+type insertShape struct {
+	prefix string
+	rows   int
+}
+
+var insertQueries sync.Map // insertShape -> string

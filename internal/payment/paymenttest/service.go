@@ -26,6 +26,7 @@ func ServiceSuite(t *testing.T, newEnv func(t *testing.T) *Env) {
 	}{
 		{"CardAuthorizeCapture", testCardAuthorizeCapture},
 		{"IdempotentCreate", testIdempotentCreate},
+		{"IdempotentCreateConfirm", testIdempotentCreateConfirm},
 		{"Declines", testDeclines},
 		{"IllegalTransitions", testIllegalTransitions},
 		{"PartialCaptureAndRefunds", testPartialCaptureAndRefunds},
@@ -242,6 +243,51 @@ func testIdempotentCreate(t *testing.T, e *Env) {
 	if len(page.Items) != 2 {
 		t.Fatalf("intents for the order = %d, want 2", len(page.Items))
 	}
+}
+
+// Concurrent creates that confirm, with one key (an order worker and its
+// redelivered message): one intent, authorised once, announced once.
+func testIdempotentCreateConfirm(t *testing.T, e *Env) {
+	m := Tokenize(t, e.Svc, "cust-1", "4242424242424242")
+	order := ids.New()
+	in := payment.CreateIntentInput{
+		IdempotencyKey: "order-" + order, OrderID: order, CustomerID: "cust-1", Amount: inr(5000),
+		Method: payment.MethodInput{Type: payment.MethodCard, Token: m.ID}, Confirm: true,
+	}
+	var wg sync.WaitGroup
+	got := make([]payment.Intent, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			it, err := e.Svc.CreateIntent(Service, in)
+			if err != nil {
+				t.Errorf("create %d: %v", i, err)
+			}
+			got[i] = it
+		}()
+	}
+	wg.Wait()
+	for _, it := range got {
+		if it.ID != got[0].ID || it.Status != payment.StatusAuthorized {
+			t.Fatalf("concurrent creates: %s %s, and %s %s", it.ID, it.Status, got[0].ID, got[0].Status)
+		}
+	}
+	if pp, _ := e.Sandbox.Payment(got[0].ID); pp.Status != payment.StatusAuthorized || pp.AmountCapturable != 5000 {
+		t.Fatalf("provider = %+v", pp)
+	}
+	it := must(e.Svc.CaptureIntent(Service, got[0].ID, payment.CaptureIntentInput{}))(t)
+	if it.Status != payment.StatusCaptured {
+		t.Fatalf("captured = %s", it.Status)
+	}
+	want := []payment.Status{payment.StatusRequiresConfirmation, payment.StatusProcessing, payment.StatusAuthorized, payment.StatusCaptured}
+	if h := statuses(get(t, e, it.ID).Transitions); !slices.Equal(h, want) {
+		t.Fatalf("history = %v, want %v", h, want)
+	}
+	if ev := Events(t, e); ev[payment.EventAuthorized] != 1 || ev[payment.EventCaptured] != 1 {
+		t.Fatalf("events = %v", ev)
+	}
+	LedgerOK(t, e)
 }
 
 func testDeclines(t *testing.T, e *Env) {
@@ -751,12 +797,19 @@ func testSavedMethods(t *testing.T, e *Env) {
 		t.Fatalf("deleted card data = %x, %v", sealed, err)
 	}
 
-	// A one-time token expires.
+	// A one-time token expires; an intent made with it before is still
+	// answered when its create is replayed.
 	tok := Tokenize(t, e.Svc, "cust-9", "4242424242424242")
+	early := payment.CreateIntentInput{IdempotencyKey: ids.New(), OrderID: ids.New(), CustomerID: "cust-9",
+		Amount: inr(100), Method: payment.MethodInput{Type: payment.MethodCard, Token: tok.ID}, Confirm: true}
+	first := must(e.Svc.CreateIntent(Service, early))(t)
 	e.Clock.Advance(2 * time.Hour)
 	_, err = e.Svc.CreateIntent(Service, payment.CreateIntentInput{IdempotencyKey: ids.New(), OrderID: ids.New(), CustomerID: "cust-9",
 		Amount: inr(100), Method: payment.MethodInput{Type: payment.MethodCard, Token: tok.ID}})
 	wantErr(t, err, payment.ErrMethodExpired)
+	if again := must(e.Svc.CreateIntent(Service, early))(t); again.ID != first.ID || again.Status != payment.StatusAuthorized {
+		t.Fatalf("replay after the token expired = %s %s, want %s authorized", again.ID, again.Status, first.ID)
+	}
 	_, err = e.Svc.CreateIntent(Service, payment.CreateIntentInput{IdempotencyKey: ids.New(), OrderID: ids.New(), Amount: inr(100),
 		Method: payment.MethodInput{Type: payment.MethodCard}})
 	wantErr(t, err, payment.ErrInvalidInput)

@@ -24,6 +24,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) (payment.Store, *sqldb
 	}{
 		{"CreateAndFind", testStoreCreate},
 		{"UpdateWritesAllOrNothing", testStoreUpdate},
+		{"UpdateFromKnownCopy", testStoreUpdateFrom},
 		{"ConcurrentUpdatesSerialise", testStoreConcurrent},
 		{"MoneyConstraints", testStoreConstraints},
 		{"LedgerAppendOnly", testStoreLedgerAppendOnly},
@@ -137,6 +138,73 @@ func testStoreUpdate(t *testing.T, s payment.Store, db *sqldb.DB) {
 		t.Fatalf("ledger = %+v", r)
 	}
 	_, err = s.UpdateIntent(bg, ids.New(), func(*payment.Intent, *payment.Mutation) error { return nil })
+	wantErr(t, err, payment.ErrIntentNotFound)
+}
+
+// UpdateIntentFrom writes from a copy of the intent when nothing was
+// written since the copy, and otherwise runs fn again on the stored
+// intent: a copy's write never lands over a newer intent, and neither its
+// events nor its history rows are left behind.
+func testStoreUpdateFrom(t *testing.T, s payment.Store, db *sqldb.DB) {
+	it := created(t, s, "c1", "k")
+	runs := 0
+	bump := func(it *payment.Intent, m *payment.Mutation) error {
+		runs++
+		it.Attempts++
+		it.Seq = it.Attempts + 1 // after the create's transition
+		m.Transitions = append(m.Transitions, payment.IntentTransition{Seq: it.Seq, From: it.Status, To: it.Status, Reason: "bump", Amount: int64(it.Attempts), At: time.Now()})
+		m.Ledger = append(m.Ledger,
+			payment.LedgerLine{EntryID: ids.New(), IntentID: it.ID, Kind: "capture", Account: "a", Currency: "INR", Amount: 1, CreatedAt: time.Now()},
+			payment.LedgerLine{EntryID: "x", IntentID: it.ID, Kind: "capture", Account: "b", Currency: "INR", Amount: -1, CreatedAt: time.Now()})
+		ev, err := bus.NewEvent(payment.EventAuthorized, map[string]int{"attempts": it.Attempts})
+		m.Events = append(m.Events, payment.Outgoing{Subject: payment.EventAuthorized, Event: ev})
+		return err
+	}
+	fresh := must(s.UpdateIntentFrom(bg, it, bump))(t)
+	if runs != 1 || fresh.Version != 2 || fresh.Attempts != 1 {
+		t.Fatalf("from a fresh copy: runs = %d, version = %d, attempts = %d", runs, fresh.Version, fresh.Attempts)
+	}
+	runs = 0
+	stale := must(s.UpdateIntentFrom(bg, it, bump))(t) // it is version 1; the store has 2
+	if runs != 2 || stale.Version != 3 || stale.Attempts != 2 {
+		t.Fatalf("from a stale copy: runs = %d, version = %d, attempts = %d", runs, stale.Version, stale.Attempts)
+	}
+	if got := must(s.GetIntent(bg, it.ID))(t); got.Version != 3 || got.Attempts != 2 || got.Seq != 3 {
+		t.Fatalf("stored = version %d, attempts %d, seq %d", got.Version, got.Attempts, got.Seq)
+	}
+	ts := must(s.Transitions(bg, it.ID))(t)
+	if len(ts) != 3 || ts[1].Amount != 1 || ts[2].Amount != 2 {
+		t.Fatalf("transitions = %+v", ts)
+	}
+	if ls := must(s.LedgerLines(bg, it.ID))(t); len(ls) != 4 {
+		t.Fatalf("ledger lines = %d, want 4", len(ls))
+	}
+	var n int
+	if err := db.QueryRowContext(bg, `SELECT count(*) FROM outbox`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("outbox rows = %d, %v", n, err)
+	}
+
+	// A copy's refusal is asked again of the stored intent.
+	var saw []int
+	got := must(s.UpdateIntentFrom(bg, fresh, func(it *payment.Intent, m *payment.Mutation) error {
+		saw = append(saw, it.Attempts)
+		if it.Attempts < 2 {
+			return payment.ErrIllegalTransition
+		}
+		return payment.ErrNoChange
+	}))(t)
+	if len(saw) != 2 || saw[1] != 2 || got.Version != 3 {
+		t.Fatalf("refusal: saw %v, version %d", saw, got.Version)
+	}
+	// A change of the intent alone, from a stale copy.
+	got = must(s.UpdateIntentFrom(bg, fresh, func(it *payment.Intent, m *payment.Mutation) error {
+		it.CaptureRequested = int64(it.Attempts)
+		return nil
+	}))(t)
+	if got.Version != 4 || got.CaptureRequested != 2 {
+		t.Fatalf("intent-only change: version %d, capture requested %d", got.Version, got.CaptureRequested)
+	}
+	_, err := s.UpdateIntentFrom(bg, *newIntent("c1", "k2", time.Now()), func(*payment.Intent, *payment.Mutation) error { return nil })
 	wantErr(t, err, payment.ErrIntentNotFound)
 }
 
