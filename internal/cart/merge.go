@@ -59,6 +59,7 @@ func (c *Core) Merge(ctx context.Context, guestCartID, guestToken, userID string
 
 	var out, closed Record
 	err = c.store.InTx(ctx, func(tx Tx) error {
+		out, closed = Record{}, Record{} // fn may run twice
 		g, err := tx.Cart(ctx, guestCartID)
 		if err != nil {
 			return err

@@ -103,6 +103,7 @@ func (c *Core) Redeem(ctx context.Context, in Redemption) error {
 func (c *Core) redeem(ctx context.Context, r Redemption, fp string) (closed Record, limited bool, err error) {
 	now := c.now()
 	err = c.store.InTx(ctx, func(tx Tx) error {
+		closed, limited = Record{}, false // fn may run twice
 		prev, found, err := tx.Redemption(ctx, r.Reference)
 		if err != nil {
 			return err

@@ -71,7 +71,10 @@ type Store interface {
 	Cart(ctx context.Context, id string) (Record, error)
 	// UserCart returns a member's active cart, or ErrCartNotFound.
 	UserCart(ctx context.Context, userID string) (Record, error)
-	// InTx runs fn in a transaction; an error from fn rolls it back.
+	// InTx runs fn in a transaction; an error from fn rolls it back. The
+	// store may commit it with other callers' (group commit), and run fn
+	// again alone if that shared commit fails: fn must set what it reports
+	// afresh on every run.
 	InTx(ctx context.Context, fn func(tx Tx) error) error
 	// DeleteExpired deletes up to limit guest carts that expired before
 	// now and closed carts last changed before closedBefore.

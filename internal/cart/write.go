@@ -83,6 +83,7 @@ func (c *Core) mutate(ctx context.Context, id, token string, lk *lookups, fn cha
 	var out Record
 	emitted := false
 	err := c.store.InTx(ctx, func(tx Tx) error {
+		out, emitted = Record{}, false // fn may run twice
 		if !validID(id) {
 			return ErrCartNotFound
 		}

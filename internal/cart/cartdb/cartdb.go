@@ -45,22 +45,36 @@ type Store struct {
 	// SQLite's busy handler would sleep and retry in growing steps (tens
 	// of milliseconds under load).
 	wmu sync.Mutex
+	// writes are group-committed: many carts' writes in one transaction.
+	writes *sqldb.Group
 }
 
 var _ cart.Store = (*Store)(nil)
 
 // New returns a store on db, which must have been migrated (Migrate).
 func New(db *sqldb.DB) *Store {
-	return &Store{db: db, pg: db.Dialect() == sqldb.Postgres}
+	s := &Store{db: db, pg: db.Dialect() == sqldb.Postgres}
+	var lock sync.Locker
+	if !s.pg {
+		lock = &s.wmu
+	}
+	s.writes = sqldb.NewGroup(db, maxGroup, lock)
+	return s
 }
+
+// maxGroup is the most cart writes committed in one transaction.
+const maxGroup = 128
 
 // DB returns the database the store is in.
 func (s *Store) DB() *sqldb.DB { return s.db }
 
-// InTx implements cart.Store.
+// InTx implements cart.Store. The transaction is group-committed with
+// other callers' (sqldb.Group): fn's statements run under the batch's
+// context, whatever context fn passes them, and fn may run twice.
 func (s *Store) InTx(ctx context.Context, fn func(tx cart.Tx) error) error {
-	defer s.writing()()
-	return s.db.InTx(ctx, func(t *sql.Tx) error { return fn(&tx{s: s, q: t, tx: t}) })
+	return s.writes.InTx(ctx, func(ctx context.Context, t *sql.Tx) error {
+		return fn(&tx{s: s, q: sqldb.Bound(ctx, t), tx: t, ctx: ctx})
+	})
 }
 
 // writing takes the SQLite write queue and returns its release.
@@ -238,14 +252,15 @@ func (t *tx) Emit(ctx context.Context, subject string, data any) error {
 	if err != nil {
 		return err
 	}
-	return outbox.AddEvent(ctx, t.tx, subject, ev)
+	return outbox.AddEvent(t.ctx, t.tx, subject, ev)
 }
 
 // tx is a write transaction.
 type tx struct {
-	s  *Store
-	q  sqldb.Execer
-	tx *sql.Tx
+	s   *Store
+	q   sqldb.Execer // tx, bound to ctx
+	tx  *sql.Tx
+	ctx context.Context // the transaction's, not its callers'
 }
 
 var _ cart.Tx = (*tx)(nil)

@@ -1,0 +1,170 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Group commits many callers' small transactions as one (group commit).
+// A transaction's fixed costs, BEGIN, COMMIT and, on SQLite, writing the
+// pages it dirtied to the WAL, are most of what a short write costs; under
+// load a Group pays them once for a whole batch.
+//
+// A caller queues its function; whoever finds no batch running takes
+// everything queued (up to a maximum) and runs it in one transaction, each
+// function inside a savepoint of its own: a function that fails is rolled
+// back alone, and its caller gets its error, while the others commit.
+// Batches form while the previous one commits, so a lone caller waits for
+// nobody, and there is no goroutine of the Group's own.
+//
+// A function may run twice: if the batch's transaction fails as a whole
+// (its commit, a savepoint), every function is run again in a transaction
+// of its own, so each caller gets its own answer. Functions must therefore
+// set what they report afresh on every run.
+type Group struct {
+	db   *DB
+	max  int
+	lock sync.Locker // held around each transaction, if set
+
+	mu      sync.Mutex
+	queue   []*groupOp
+	running bool
+}
+
+type groupOp struct {
+	fn    func(ctx context.Context, tx *sql.Tx) error
+	err   error
+	panic any
+	done  chan struct{}
+}
+
+// groupTimeout bounds a batch's transaction: it runs for many callers, so
+// not under any one caller's context.
+const groupTimeout = 30 * time.Second
+
+// NewGroup returns a Group on db that puts at most max functions in one
+// transaction. lock, if not nil, is held around every transaction the
+// Group runs (a store's queue of SQLite writers).
+func NewGroup(db *DB, max int, lock sync.Locker) *Group {
+	return &Group{db: db, max: max, lock: lock}
+}
+
+// InTx runs fn in a transaction, shared with other callers', and returns
+// fn's error, or the transaction's if it could not commit. fn's ctx does
+// not end when the caller's does (a batch belongs to all its callers: one
+// hanging up must not abort the others); fn must run its statements under
+// it. A panic in fn rolls fn back and is raised again in the caller.
+func (g *Group) InTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	op := &groupOp{fn: fn, done: make(chan struct{})}
+	g.mu.Lock()
+	g.queue = append(g.queue, op)
+	lead := !g.running
+	g.running = true
+	g.mu.Unlock()
+	if lead {
+		g.lead(context.WithoutCancel(ctx))
+	}
+	<-op.done
+	if op.panic != nil {
+		panic(op.panic)
+	}
+	return op.err
+}
+
+// lead runs batches until the queue is empty.
+func (g *Group) lead(ctx context.Context) {
+	for {
+		g.mu.Lock()
+		n := min(len(g.queue), g.max)
+		if n == 0 {
+			g.running = false
+			g.queue = nil // let the grown array go
+			g.mu.Unlock()
+			return
+		}
+		batch := g.queue[:n:n]
+		g.queue = g.queue[n:]
+		g.mu.Unlock()
+		g.run(ctx, batch)
+		for _, op := range batch {
+			close(op.done)
+		}
+	}
+}
+
+func (g *Group) run(ctx context.Context, ops []*groupOp) {
+	ctx, cancel := context.WithTimeout(ctx, groupTimeout)
+	defer cancel()
+	if g.lock != nil {
+		g.lock.Lock()
+		defer g.lock.Unlock()
+	}
+	if len(ops) > 1 && g.db.InTx(ctx, func(tx *sql.Tx) error { return runInSavepoints(ctx, tx, ops) }) == nil {
+		return
+	}
+	// One caller, or a batch that failed as a whole: each on its own.
+	for _, op := range ops {
+		op.err, op.panic = nil, nil
+		op.err = g.db.InTx(ctx, func(tx *sql.Tx) error { return op.call(ctx, tx) })
+	}
+}
+
+// runInSavepoints runs each op in a savepoint of tx. An op's failure rolls
+// back its savepoint only; an error returned fails the whole batch.
+func runInSavepoints(ctx context.Context, tx *sql.Tx, ops []*groupOp) error {
+	for _, op := range ops {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT sqldb_group"); err != nil {
+			return fmt.Errorf("savepoint: %w", err)
+		}
+		op.err, op.panic = nil, nil
+		if op.err = op.call(ctx, tx); op.err != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT sqldb_group"); err != nil {
+				return fmt.Errorf("rollback to savepoint: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT sqldb_group"); err != nil {
+			return fmt.Errorf("release savepoint: %w", err)
+		}
+	}
+	return nil
+}
+
+// errPanicked stands for a panic while the op's work is undone.
+var errPanicked = fmt.Errorf("sqldb: the transaction's function panicked")
+
+// call runs op's function, turning a panic into an error (the panic is
+// raised again in the op's caller).
+func (op *groupOp) call(ctx context.Context, tx *sql.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			op.panic, err = p, errPanicked
+		}
+	}()
+	return op.fn(ctx, tx)
+}
+
+// Bound returns an Execer that runs every statement of q under ctx,
+// whatever context its caller passes: for code written against callers'
+// contexts that runs in a Group's function, whose statements must run
+// under the batch's.
+func Bound(ctx context.Context, q Execer) Execer { return bound{q: q, ctx: ctx} }
+
+type bound struct {
+	q   Execer
+	ctx context.Context
+}
+
+func (b bound) ExecContext(_ context.Context, query string, args ...any) (sql.Result, error) {
+	return b.q.ExecContext(b.ctx, query, args...)
+}
+
+func (b bound) QueryContext(_ context.Context, query string, args ...any) (*sql.Rows, error) {
+	return b.q.QueryContext(b.ctx, query, args...)
+}
+
+func (b bound) QueryRowContext(_ context.Context, query string, args ...any) *sql.Row {
+	return b.q.QueryRowContext(b.ctx, query, args...)
+}
