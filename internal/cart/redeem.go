@@ -78,8 +78,8 @@ func (c *Core) Redeem(ctx context.Context, in Redemption) error {
 	var limited bool
 	for attempt := 0; ; attempt++ {
 		closed, limited, err = c.redeem(ctx, r, fp)
-		// Two redemptions of one reference at once: the loser's insert
-		// conflicts; once more, it finds the winner's record.
+		// Two redemptions of one reference at once: the loser's claim may
+		// still conflict on SQLite; once more, it finds the winner's record.
 		if attempt == 0 && errors.Is(err, sqldb.ErrConflict) {
 			continue
 		}
@@ -104,12 +104,18 @@ func (c *Core) redeem(ctx context.Context, r Redemption, fp string) (closed Reco
 	now := c.now()
 	err = c.store.InTx(ctx, func(tx Tx) error {
 		closed, limited = Record{}, false // fn may run twice
-		prev, found, err := tx.Redemption(ctx, r.Reference)
-		if err != nil {
-			return err
-		}
-		if found {
-			if prev.Fingerprint == fp && !prev.Released {
+		rec := RedemptionRecord{Redemption: r, Fingerprint: fp, CreatedAt: now}
+		// The reference is claimed first: a replay is found by the claim,
+		// before anything is counted twice (and a new one costs no read).
+		if claimed, err := tx.ClaimRedemption(ctx, rec); err != nil || !claimed {
+			if err != nil {
+				return err
+			}
+			prev, found, err := tx.Redemption(ctx, r.Reference)
+			if err != nil {
+				return err
+			}
+			if found && prev.Fingerprint == fp && !prev.Released {
 				return nil
 			}
 			return ErrReferenceReused
@@ -126,23 +132,15 @@ func (c *Core) redeem(ctx context.Context, r Redemption, fp string) (closed Reco
 				return err
 			}
 		}
-		if err := tx.InsertRedemption(ctx, RedemptionRecord{Redemption: r, Fingerprint: fp, CreatedAt: now}); err != nil {
+		if err := tx.RecordUses(ctx, rec); err != nil {
 			return err
 		}
-		cart, err := tx.Cart(ctx, r.CartID)
-		if isNotFound(err) {
-			return nil // swept already: nothing to close
-		}
-		if err != nil {
-			return err
-		}
-		if cart.Status == StatusActive {
-			cart.Status, cart.ClosedRef = StatusOrdered, r.Reference
-			c.touch(&cart)
+		// Closed in place (a swept or closed cart has nothing to close).
+		cart, ok, err := tx.CloseCart(ctx, r.CartID, r.Reference, now, now.Add(c.opts.GuestTTL))
+		if ok {
 			closed = cart
-			return tx.UpdateCart(ctx, cart)
 		}
-		return nil
+		return err
 	})
 	return closed, limited, err
 }

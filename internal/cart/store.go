@@ -124,8 +124,15 @@ type Tx interface {
 	LockPurchaseLimit(ctx context.Context, sku string) (PurchaseLimit, bool, error)
 
 	Redemption(ctx context.Context, reference string) (RedemptionRecord, bool, error)
-	// InsertRedemption records r, its promotion uses and its purchases.
-	InsertRedemption(ctx context.Context, r RedemptionRecord) error
+	// ClaimRedemption records r itself unless its reference is recorded
+	// already (false: nothing written).
+	ClaimRedemption(ctx context.Context, r RedemptionRecord) (bool, error)
+	// RecordUses records the promotion uses and purchases of r, claimed.
+	RecordUses(ctx context.Context, r RedemptionRecord) error
+	// CloseCart marks cart id, if it is active, ordered under ref at at
+	// (a guest's cart then expires at guestExpiry), and returns it as
+	// stored; false if there is no such active cart.
+	CloseCart(ctx context.Context, id, ref string, at, guestExpiry time.Time) (Record, bool, error)
 	// ReleaseRedemption marks it released and drops its uses and purchases.
 	ReleaseRedemption(ctx context.Context, reference string) error
 	CustomerUses(ctx context.Context, userID string, promotionIDs []string) (map[string]int64, error)

@@ -54,16 +54,20 @@ var _ cart.Store = (*Store)(nil)
 // New returns a store on db, which must have been migrated (Migrate).
 func New(db *sqldb.DB) *Store {
 	s := &Store{db: db, pg: db.Dialect() == sqldb.Postgres}
-	var lock sync.Locker
-	if !s.pg {
-		lock = &s.wmu
+	if s.pg {
+		s.writes = sqldb.NewGroup(db, maxGroup, pgLanes, nil)
+	} else {
+		s.writes = sqldb.NewGroup(db, maxGroup, 1, &s.wmu)
 	}
-	s.writes = sqldb.NewGroup(db, maxGroup, lock)
 	return s
 }
 
-// maxGroup is the most cart writes committed in one transaction.
-const maxGroup = 128
+// maxGroup is the most cart writes committed in one transaction; on
+// PostgreSQL, pgLanes transactions run at once.
+const (
+	maxGroup = 128
+	pgLanes  = 4
+)
 
 // DB returns the database the store is in.
 func (s *Store) DB() *sqldb.DB { return s.db }
@@ -282,6 +286,16 @@ func (t *tx) InsertCart(ctx context.Context, r cart.Record) error {
 		r.ID, nullString(r.UserID), nullString(r.TokenHash), r.DeviceID, string(r.Status), r.Currency, b, r.ClosedRef,
 		r.Version, ms(r.CreatedAt), ms(r.UpdatedAt), msPtr(r.ExpiresAt))
 	return mapErr("insert cart", err)
+}
+
+func (t *tx) CloseCart(ctx context.Context, id, ref string, at, guestExpiry time.Time) (cart.Record, bool, error) {
+	r, err := scanCart(t.q.QueryRowContext(ctx, `UPDATE carts SET status = $2, closed_ref = $3, version = version + 1,
+		updated_at = $4, expires_at = CASE WHEN user_id IS NULL THEN $5 ELSE expires_at END
+		WHERE id = $1 AND status = 'active' RETURNING `+cartColumns, id, string(cart.StatusOrdered), ref, ms(at), ms(guestExpiry)))
+	if errors.Is(err, cart.ErrCartNotFound) {
+		return cart.Record{}, false, nil
+	}
+	return r, err == nil, err
 }
 
 func (t *tx) UpdateCart(ctx context.Context, r cart.Record) error {

@@ -302,16 +302,22 @@ func (t *tx) Redemption(ctx context.Context, reference string) (cart.RedemptionR
 	return r, true, nil
 }
 
-func (t *tx) InsertRedemption(ctx context.Context, r cart.RedemptionRecord) error {
+func (t *tx) ClaimRedemption(ctx context.Context, r cart.RedemptionRecord) (bool, error) {
 	raw, err := json.Marshal(r.Redemption)
 	if err != nil {
-		return err
+		return false, err
 	}
-	at := ms(r.CreatedAt)
-	if _, err := t.q.ExecContext(ctx, `INSERT INTO redemptions (reference, cart_id, user_id, body, fingerprint, released, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.Reference, r.CartID, r.UserID, string(raw), r.Fingerprint, false, at); err != nil {
-		return mapErr("insert redemption", err)
+	res, err := t.q.ExecContext(ctx, `INSERT INTO redemptions (reference, cart_id, user_id, body, fingerprint, released, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (reference) DO NOTHING`,
+		r.Reference, r.CartID, r.UserID, string(raw), r.Fingerprint, false, ms(r.CreatedAt))
+	if err != nil {
+		return false, mapErr("insert redemption", err)
 	}
+	n, err := res.RowsAffected()
+	return n == 1, mapErr("insert redemption", err)
+}
+
+func (t *tx) RecordUses(ctx context.Context, r cart.RedemptionRecord) error {
 	for _, id := range r.Promotions {
 		if _, err := t.q.ExecContext(ctx, `INSERT INTO promotion_uses (reference, promotion_id, user_id) VALUES ($1, $2, $3)`,
 			r.Reference, id, r.UserID); err != nil {
@@ -328,9 +334,9 @@ func (t *tx) InsertRedemption(ctx context.Context, r cart.RedemptionRecord) erro
 			values += ", "
 		}
 		values += "(" + placeholders(5*i+1, 5) + ")"
-		args = append(args, r.Reference, it.SKU, r.UserID, it.Quantity, at)
+		args = append(args, r.Reference, it.SKU, r.UserID, it.Quantity, ms(r.CreatedAt))
 	}
-	_, err = t.q.ExecContext(ctx, `INSERT INTO sku_purchases (reference, sku, user_id, quantity, created_at) VALUES `+values, args...)
+	_, err := t.q.ExecContext(ctx, `INSERT INTO sku_purchases (reference, sku, user_id, quantity, created_at) VALUES `+values, args...)
 	return mapErr("insert purchases", err)
 }
 

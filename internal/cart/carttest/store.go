@@ -22,6 +22,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) cart.Store) {
 		fn   func(t *testing.T, s cart.Store)
 	}{
 		{"carts round trip", testStoreCarts},
+		{"an active cart is closed in place", testStoreCloseCart},
 		{"one active cart per member", testStoreMemberUnique},
 		{"promotions", testStorePromotions},
 		{"use counts stop at the limit under concurrency", testStoreUseLimit},
@@ -100,6 +101,43 @@ func testStoreCarts(t *testing.T, s cart.Store) {
 	}
 	_, err = s.Cart(ctx, r2.ID)
 	is(t, err, cart.ErrCartNotFound)
+}
+
+func testStoreCloseCart(t *testing.T, s cart.Store) {
+	ctx := context.Background()
+	guest, member := record(""), record(user1)
+	tx(t, s, func(tx cart.Tx) error { return tx.InsertCart(ctx, guest) })
+	tx(t, s, func(tx cart.Tx) error { return tx.InsertCart(ctx, member) })
+	later, expiry := at.Add(time.Minute), at.Add(48*time.Hour)
+	for _, r := range []cart.Record{guest, member} {
+		want := r
+		want.Status, want.ClosedRef, want.Version, want.UpdatedAt = cart.StatusOrdered, "order-"+r.ID, 2, later
+		if r.UserID == "" {
+			want.ExpiresAt = &expiry
+		}
+		tx(t, s, func(tx cart.Tx) error {
+			got, ok, err := tx.CloseCart(ctx, r.ID, "order-"+r.ID, later, expiry)
+			if err != nil || !ok || !reflect.DeepEqual(got, want) {
+				t.Fatalf("closed %v %v\n%+v\nwant\n%+v", ok, err, got, want)
+			}
+			return nil
+		})
+		if got, _ := s.Cart(ctx, r.ID); !reflect.DeepEqual(got, want) {
+			t.Fatalf("stored\n%+v\nwant\n%+v", got, want)
+		}
+		tx(t, s, func(tx cart.Tx) error {
+			if _, ok, err := tx.CloseCart(ctx, r.ID, "order-2", later, expiry); ok || err != nil {
+				t.Fatalf("closed twice: %v %v", ok, err)
+			}
+			return nil
+		})
+	}
+	tx(t, s, func(tx cart.Tx) error {
+		if _, ok, err := tx.CloseCart(ctx, ids.New(), "order-3", later, expiry); ok || err != nil {
+			t.Fatalf("unknown cart closed: %v %v", ok, err)
+		}
+		return nil
+	})
 }
 
 func testStoreMemberUnique(t *testing.T, s cart.Store) {
@@ -278,7 +316,10 @@ func testStoreRedemptions(t *testing.T, s cart.Store) {
 		if err := tx.InsertPromotion(ctx, p); err != nil {
 			return err
 		}
-		return tx.InsertRedemption(ctx, rec)
+		if ok, err := tx.ClaimRedemption(ctx, rec); !ok || err != nil {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		return tx.RecordUses(ctx, rec)
 	})
 	tx(t, s, func(tx cart.Tx) error {
 		got, ok, err := tx.Redemption(ctx, "order-1")
@@ -291,10 +332,12 @@ func testStoreRedemptions(t *testing.T, s cart.Store) {
 		}
 		return nil
 	})
-	err = s.InTx(ctx, func(tx cart.Tx) error { return tx.InsertRedemption(ctx, rec) })
-	if errs.KindOf(err) != errs.KindConflict {
-		t.Fatalf("a reference redeemed twice: %v", err)
-	}
+	tx(t, s, func(tx cart.Tx) error {
+		if ok, err := tx.ClaimRedemption(ctx, rec); ok || err != nil {
+			t.Fatalf("a reference claimed twice: %v %v", ok, err)
+		}
+		return nil
+	})
 	uses, err := s.CustomerUses(ctx, user1, []string{p.ID, "other"})
 	if err != nil || uses[p.ID] != 1 || uses["other"] != 0 {
 		t.Fatalf("uses %v %v", uses, err)

@@ -18,20 +18,24 @@ import (
 // function inside a savepoint of its own: a function that fails is rolled
 // back alone, and its caller gets its error, while the others commit.
 // Batches form while the previous one commits, so a lone caller waits for
-// nobody, and there is no goroutine of the Group's own.
+// nobody, and there is no goroutine of the Group's own. Up to lanes
+// batches run at once (on PostgreSQL, more than one keeps the server's
+// cores busy while a batch waits on its round trips; an SQLite file has one
+// writer, so one lane).
 //
 // A function may run twice: if the batch's transaction fails as a whole
 // (its commit, a savepoint), every function is run again in a transaction
 // of its own, so each caller gets its own answer. Functions must therefore
 // set what they report afresh on every run.
 type Group struct {
-	db   *DB
-	max  int
-	lock sync.Locker // held around each transaction, if set
+	db    *DB
+	max   int
+	lanes int
+	lock  sync.Locker // held around each transaction, if set
 
 	mu      sync.Mutex
 	queue   []*groupOp
-	running bool
+	running int // batches leading
 }
 
 type groupOp struct {
@@ -45,11 +49,12 @@ type groupOp struct {
 // not under any one caller's context.
 const groupTimeout = 30 * time.Second
 
-// NewGroup returns a Group on db that puts at most max functions in one
-// transaction. lock, if not nil, is held around every transaction the
-// Group runs (a store's queue of SQLite writers).
-func NewGroup(db *DB, max int, lock sync.Locker) *Group {
-	return &Group{db: db, max: max, lock: lock}
+// NewGroup returns a Group on db that puts at most maxBatch functions in one
+// transaction and runs at most lanes transactions at once. lock, if not
+// nil, is held around every transaction the Group runs (a store's queue of
+// SQLite writers).
+func NewGroup(db *DB, maxBatch, lanes int, lock sync.Locker) *Group {
+	return &Group{db: db, max: maxBatch, lanes: max(lanes, 1), lock: lock}
 }
 
 // InTx runs fn in a transaction, shared with other callers', and returns
@@ -61,8 +66,10 @@ func (g *Group) InTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 	op := &groupOp{fn: fn, done: make(chan struct{})}
 	g.mu.Lock()
 	g.queue = append(g.queue, op)
-	lead := !g.running
-	g.running = true
+	lead := g.running < g.lanes
+	if lead {
+		g.running++
+	}
 	g.mu.Unlock()
 	if lead {
 		g.lead(context.WithoutCancel(ctx))
@@ -80,7 +87,7 @@ func (g *Group) lead(ctx context.Context) {
 		g.mu.Lock()
 		n := min(len(g.queue), g.max)
 		if n == 0 {
-			g.running = false
+			g.running--
 			g.queue = nil // let the grown array go
 			g.mu.Unlock()
 			return

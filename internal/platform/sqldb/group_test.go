@@ -21,7 +21,7 @@ func TestGroupEachCallerItsOwnOutcome(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		var mu sync.Mutex
-		g := sqldb.NewGroup(db, 16, &mu)
+		g := sqldb.NewGroup(db, 16, 1, &mu)
 		ruleBroken := errors.New("rule broken")
 		if _, err := db.ExecContext(ctx, "INSERT INTO widgets (id, name) VALUES (999, 'taken')"); err != nil {
 			t.Fatal(err)
@@ -101,7 +101,7 @@ func TestGroupLoneCallerAndRetry(t *testing.T) {
 	migrated(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		var mu sync.Mutex
-		g := sqldb.NewGroup(db, 8, &mu)
+		g := sqldb.NewGroup(db, 8, 1, &mu)
 		runs := make([]int, 6)
 		insert := func(i int) error {
 			return g.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
