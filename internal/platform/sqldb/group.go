@@ -14,9 +14,13 @@ import (
 // load a Group pays them once for a whole batch.
 //
 // A caller queues its function; whoever finds no batch running takes
-// everything queued (up to a maximum) and runs it in one transaction, each
-// function inside a savepoint of its own: a function that fails is rolled
-// back alone, and its caller gets its error, while the others commit.
+// everything queued (up to a maximum) and runs it in one transaction. On
+// SQLite each function runs inside a savepoint of its own: a function that
+// fails is rolled back alone, and its caller gets its error, while the
+// others commit. On PostgreSQL a savepoint costs two round trips, as much
+// as the statements of a small write: there the functions run without, and
+// a function that fails rolls the batch back, which then runs again
+// function by function (failures are expected to be rare).
 // Batches form while the previous one commits, so a lone caller waits for
 // nobody, and there is no goroutine of the Group's own. Up to lanes
 // batches run at once (on PostgreSQL, more than one keeps the server's
@@ -24,9 +28,10 @@ import (
 // writer, so one lane).
 //
 // A function may run twice: if the batch's transaction fails as a whole
-// (its commit, a savepoint), every function is run again in a transaction
-// of its own, so each caller gets its own answer. Functions must therefore
-// set what they report afresh on every run.
+// (its commit, a savepoint, or on PostgreSQL any function), every function
+// is run again in a transaction of its own, so each caller gets its own
+// answer. Functions must therefore set what they report afresh on every
+// run.
 type Group struct {
 	db    *DB
 	max   int
@@ -109,8 +114,14 @@ func (g *Group) run(ctx context.Context, ops []*groupOp) {
 		g.lock.Lock()
 		defer g.lock.Unlock()
 	}
-	if len(ops) > 1 && g.db.InTx(ctx, func(tx *sql.Tx) error { return runInSavepoints(ctx, tx, ops) }) == nil {
-		return
+	if len(ops) > 1 {
+		batch := runInSavepoints
+		if g.db.Dialect() == Postgres {
+			batch = runAll
+		}
+		if g.db.InTx(ctx, func(tx *sql.Tx) error { return batch(ctx, tx, ops) }) == nil {
+			return
+		}
 	}
 	// One caller, or a batch that failed as a whole: each on its own.
 	for _, op := range ops {
@@ -134,6 +145,18 @@ func runInSavepoints(ctx context.Context, tx *sql.Tx, ops []*groupOp) error {
 		}
 		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT sqldb_group"); err != nil {
 			return fmt.Errorf("release savepoint: %w", err)
+		}
+	}
+	return nil
+}
+
+// runAll runs the ops one after another in tx; the first that fails fails
+// the batch.
+func runAll(ctx context.Context, tx *sql.Tx, ops []*groupOp) error {
+	for _, op := range ops {
+		op.err, op.panic = nil, nil
+		if op.err = op.call(ctx, tx); op.err != nil {
+			return op.err
 		}
 	}
 	return nil
