@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/bazaarshop/bazaar/internal/payment"
+	"github.com/bazaarshop/bazaar/internal/platform/bus/outbox"
 )
 
 // On PostgreSQL each statement is a round trip to the server, and a
@@ -16,6 +17,7 @@ import (
 //	WITH i AS (INSERT INTO intents ...) INSERT INTO intent_transitions ...
 //	WITH u AS (UPDATE intents ... WHERE version = $v RETURNING id),
 //	     t0 AS (INSERT INTO intent_transitions ... SELECT ... FROM u), ...
+//	     o0 AS (INSERT INTO outbox ... SELECT ... FROM u), ...
 //	SELECT count(*) FROM u
 //
 // PostgreSQL runs every data-modifying part of a WITH to completion, as one
@@ -23,7 +25,9 @@ import (
 // at the end of the statement, so a part may refer to a row another part
 // inserts. In an update the history rows are selected from the updated
 // row, so they are written only if the update found the intent at the
-// version it expected. SQLite has no such statements (and no round trips
+// version it expected; so are the update's events, in the outbox of the
+// same schema, which makes an authorisation or a capture one statement and
+// no transaction. SQLite has no such statements (and no round trips
 // to save): there the store runs the parts one by one in a transaction.
 
 // placeholders returns "$from, $from+1, ..., $from+n-1".
@@ -50,7 +54,7 @@ const (
 // built once per shape.
 var (
 	createTexts  sync.Map // transitions -> string
-	guardedTexts sync.Map // [2]int{transitions, ledger lines} -> string
+	guardedTexts sync.Map // [3]int{transitions, ledger lines, events} -> string
 )
 
 // createStatement inserts an intent (its values in intentCols order) and
@@ -79,34 +83,45 @@ func createStatement(intent []any, ts []payment.IntentTransition) (string, []any
 }
 
 // guardedStatement is updateIntent (its arguments in update) and the
-// inserts of ts and ls, which happen only if the update found the intent
-// at the version it expects. It returns one row: how many intents it
-// updated, 0 or 1. Each row inserted is a part of its own, selected from
-// the update's result; its parameters take their types from the columns.
-func guardedStatement(update []any, ts []payment.IntentTransition, ls []payment.LedgerLine) (string, []any) {
-	args := append(make([]any, 0, len(update)+6*len(ts)+8*len(ls)), update...)
+// inserts of ts, ls and msgs, which happen only if the update found the
+// intent at the version it expects. It returns one row: how many intents
+// it updated, 0 or 1. Each row inserted is a part of its own, selected
+// from the update's result; its parameters take their types from the
+// columns.
+func guardedStatement(update []any, ts []payment.IntentTransition, ls []payment.LedgerLine, msgs []outbox.Message) (string, []any) {
+	args := append(make([]any, 0, len(update)+6*len(ts)+8*len(ls)+3*len(msgs)), update...)
 	for _, t := range ts {
 		args = append(args, transitionRow(nil, t)[1:]...)
 	}
 	for _, l := range ls {
 		args = append(args, ledgerRow(l)...)
 	}
-	shape := [2]int{len(ts), len(ls)}
+	for _, m := range msgs {
+		args = append(args, m.Subject, m.MsgID, m.Data)
+	}
+	shape := [3]int{len(ts), len(ls), len(msgs)}
 	if q, ok := guardedTexts.Load(shape); ok {
 		return q.(string), args
 	}
 	var b strings.Builder
 	b.WriteString("WITH u AS (" + updateIntent + " RETURNING id)")
 	n := len(update) + 1
+	part := func(name string, i int, insert string, cols int) {
+		b.WriteString(", " + name + strconv.Itoa(i) + " AS (" + insert + " SELECT ")
+		b.WriteString(placeholders(n, cols) + " FROM u)")
+		n += cols
+	}
 	for i := range ts {
+		// The transition's intent is the updated row's id.
 		b.WriteString(", t" + strconv.Itoa(i) + " AS (INSERT INTO intent_transitions (" + transitionCols + ") SELECT u.id, ")
 		b.WriteString(placeholders(n, 6) + " FROM u)")
 		n += 6
 	}
 	for i := range ls {
-		b.WriteString(", l" + strconv.Itoa(i) + " AS (INSERT INTO ledger_lines (" + ledgerCols + ") SELECT ")
-		b.WriteString(placeholders(n, 8) + " FROM u)")
-		n += 8
+		part("l", i, "INSERT INTO ledger_lines ("+ledgerCols+")", 8)
+	}
+	for i := range msgs {
+		part("o", i, "INSERT INTO outbox (subject, msg_id, data)", 3)
 	}
 	b.WriteString(" SELECT count(*) FROM u")
 	q := b.String()

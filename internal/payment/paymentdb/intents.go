@@ -153,9 +153,9 @@ func (s *Store) UpdateIntent(ctx context.Context, id string, fn func(it *payment
 // UpdateIntentFrom implements payment.Store. It saves the locking read of
 // UpdateIntent: fn runs on known, and the write is guarded by known's
 // version, which every write of an intent bumps, so it lands only if
-// nothing was written since known. A write of the intent and its history
-// alone (no events) is one statement on PostgreSQL, with no transaction
-// around it.
+// nothing was written since known. On PostgreSQL a write of the intent,
+// its history and its events (no refunds, no webhook) is one statement,
+// with no transaction around it.
 func (s *Store) UpdateIntentFrom(ctx context.Context, known payment.Intent, fn func(it *payment.Intent, m *payment.Mutation) error) (payment.Intent, error) {
 	it := known
 	it.Transitions = nil
@@ -182,11 +182,15 @@ var errMoved = errors.New("paymentdb: the intent changed")
 func (s *Store) writeFrom(ctx context.Context, it *payment.Intent, m *payment.Mutation) (written bool, err error) {
 	prev := it.Version
 	it.Version++
-	if onlyHistory(m) && (s.chain || len(m.Transitions)+len(m.Ledger) == 0) {
-		return s.writeIntent(ctx, nil, it, prev, m)
+	switch {
+	case s.chain && len(m.Refunds) == 0 && m.Webhook == nil:
+		// The intent, its history and its events: one statement.
+		return s.writeIntent(ctx, nil, it, prev, m, true)
+	case onlyHistory(m) && len(m.Transitions)+len(m.Ledger) == 0:
+		return s.writeIntent(ctx, nil, it, prev, m, false)
 	}
 	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
-		written, err := s.writeIntent(ctx, tx, it, prev, m)
+		written, err := s.writeIntent(ctx, tx, it, prev, m, false)
 		if err != nil {
 			return err
 		}
@@ -213,7 +217,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, it, out *payment.Intent, 
 	}
 	prev := it.Version
 	it.Version++
-	written, err := s.writeIntent(ctx, tx, it, prev, m)
+	written, err := s.writeIntent(ctx, tx, it, prev, m, false)
 	if err != nil {
 		return err
 	}

@@ -189,17 +189,28 @@ func (s *Store) writeMutation(ctx context.Context, tx *sql.Tx, intentID string, 
 }
 
 // writeIntent writes it over the stored intent if that is still at version
-// prev, with m's history (transitions and ledger lines): on PostgreSQL as
-// one statement (chained.go). written is false, and nothing was written,
-// if the stored intent is at another version.
-func (s *Store) writeIntent(ctx context.Context, tx *sql.Tx, it *payment.Intent, prev int, m *payment.Mutation) (written bool, err error) {
+// prev, with m's history (transitions and ledger lines) and, if
+// withEvents, its events: on PostgreSQL as one statement (chained.go).
+// written is false, and nothing was written, if the stored intent is at
+// another version.
+func (s *Store) writeIntent(ctx context.Context, tx *sql.Tx, it *payment.Intent, prev int, m *payment.Mutation, withEvents bool) (written bool, err error) {
 	args, err := intentArgs(it)
 	if err != nil {
 		return false, err
 	}
 	update := updateArgs(args, prev)
-	if s.chain && (len(m.Transitions) > 0 || len(m.Ledger) > 0) {
-		q, qargs := guardedStatement(update, m.Transitions, m.Ledger)
+	var msgs []outbox.Message
+	if withEvents {
+		for _, ev := range m.Events {
+			msg, err := outbox.EventMessage(ev.Subject, ev.Event)
+			if err != nil {
+				return false, err
+			}
+			msgs = append(msgs, msg)
+		}
+	}
+	if s.chain && (len(m.Transitions) > 0 || len(m.Ledger) > 0 || len(msgs) > 0) {
+		q, qargs := guardedStatement(update, m.Transitions, m.Ledger, msgs)
 		var n int
 		if err := s.queryRow(ctx, tx, q, qargs...).Scan(&n); err != nil {
 			return false, fmt.Errorf("update intent %s: %w", it.ID, sqldb.MapError(err))
