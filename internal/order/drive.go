@@ -69,7 +69,7 @@ func (c *Core) step(ctx context.Context, o Order) (bool, error) {
 			// both moves in one update instead of two.
 			return c.applyIntent(ctx, o, it)
 		}
-		_, err = c.update(ctx, o.ID, func(x *Order, m *Mutation) error {
+		_, err = c.updateFrom(ctx, o, func(x *Order, m *Mutation) error {
 			if x.Status != StatusPending {
 				return ErrNoChange
 			}
@@ -151,8 +151,10 @@ func (c *Core) applyIntent(ctx context.Context, o Order, it payment.Intent) (boo
 		// sold from what is left, or the shortfall is for staff.
 		c.log.Warn("order: paid after its hold expired", "order_id", o.ID)
 	}
+	// The settling update writes from o, read or written just before in
+	// this drive (the payment calls in between do not change the order).
 	if it.Method.Type == payment.MethodCOD && it.Status == payment.StatusAuthorized {
-		_, err := c.update(ctx, o.ID, func(x *Order, m *Mutation) error {
+		_, err := c.updateFrom(ctx, o, func(x *Order, m *Mutation) error {
 			if err := c.toAwaiting(x, m, it); err != nil {
 				return err
 			}
@@ -170,7 +172,7 @@ func (c *Core) applyIntent(ctx context.Context, o Order, it payment.Intent) (boo
 			return false, c.notePayment(ctx, o.ID, it) // the capture is with the provider
 		}
 	}
-	_, err := c.update(ctx, o.ID, func(x *Order, m *Mutation) error {
+	_, err := c.updateFrom(ctx, o, func(x *Order, m *Mutation) error {
 		if err := c.toAwaiting(x, m, it); err != nil {
 			return err
 		}

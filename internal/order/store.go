@@ -27,6 +27,14 @@ type Store interface {
 	// put in m. If fn returns an error nothing is written and the error is
 	// returned. ErrNoChange from fn commits nothing and returns the order.
 	Update(ctx context.Context, id string, fn func(o *Order, m *Mutation) error) (Order, error)
+	// UpdateFrom is Update without reading the order first: fn runs on
+	// known (the order as this process last read or wrote it, not shared
+	// with anything fn must not change), and what it changes is written
+	// only if the stored order is still at known.Version. If it is not, or
+	// if fn returns an error (ErrNoChange too: that was decided on a copy
+	// that may be old), it does what Update does, running fn again on the
+	// stored order; so fn must set what it reports afresh on every run.
+	UpdateFrom(ctx context.Context, known Order, fn func(o *Order, m *Mutation) error) (Order, error)
 	// List returns a page of orders matching f (without history), newest
 	// first, and the next page's token.
 	List(ctx context.Context, f ListFilter) ([]Order, string, error)

@@ -69,8 +69,26 @@ func eventData(o *Order, from Status, c *Core) Event {
 // update runs fn on order id under the store's lock and wakes the order's
 // watchers when something was written.
 func (c *Core) update(ctx context.Context, id string, fn func(o *Order, m *Mutation) error) (Order, error) {
+	return c.write(id, fn, func(fn func(o *Order, m *Mutation) error) (Order, error) {
+		return c.store.Update(ctx, id, fn)
+	})
+}
+
+// updateFrom is update from known, the order as this call last read or
+// wrote it: no read when nothing changed it since (Store.UpdateFrom). fn
+// must not change what known shares (its slices' elements).
+func (c *Core) updateFrom(ctx context.Context, known Order, fn func(o *Order, m *Mutation) error) (Order, error) {
+	return c.write(known.ID, fn, func(fn func(o *Order, m *Mutation) error) (Order, error) {
+		return c.store.UpdateFrom(ctx, known, fn)
+	})
+}
+
+// write runs fn through store (Update or UpdateFrom) and, if fn's last
+// run wrote, tells the outbox and the order's watchers.
+func (c *Core) write(id string, fn func(o *Order, m *Mutation) error, store func(func(o *Order, m *Mutation) error) (Order, error)) (Order, error) {
 	wrote := false
-	o, err := c.store.Update(ctx, id, func(o *Order, m *Mutation) error {
+	o, err := store(func(o *Order, m *Mutation) error {
+		wrote = false // fn may run twice
 		if err := fn(o, m); err != nil {
 			return err
 		}

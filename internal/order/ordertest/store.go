@@ -4,6 +4,7 @@ package ordertest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"sync"
@@ -35,6 +36,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) (order.Store, *sqldb.D
 		{"ManyCreatesAtOnce", testStoreManyCreates},
 		{"UpdateWritesAllOrNothing", testStoreUpdate},
 		{"UpdateNoChange", testStoreNoChange},
+		{"UpdateFromKnownCopy", testStoreUpdateFrom},
 		{"ConcurrentUpdatesSerialise", testStoreConcurrent},
 		{"ListFiltersAndPages", testStoreList},
 		{"ListPageSizes", testStoreListPageSizes},
@@ -416,6 +418,56 @@ func testStoreNoChange(t *testing.T, s order.Store, db *sqldb.DB) {
 	if ids := outboxIDs(t, db); len(ids) != 1 {
 		t.Fatalf("no change wrote events: %v", ids)
 	}
+}
+
+// UpdateFrom writes from a copy of the order when nothing was written
+// since the copy, and otherwise runs fn again on the stored order: a
+// copy's write never lands over a newer order, and neither its events nor
+// its transitions are left behind.
+func testStoreUpdateFrom(t *testing.T, s order.Store, db *sqldb.DB) {
+	o := create(t, s, newOrder("c1", "a@example.com", time.Now().UTC()))
+	runs := 0
+	step := func(o *order.Order, m *order.Mutation) error {
+		runs++
+		o.Seq++
+		o.Payment.FailureMessage = fmt.Sprintf("step %d", o.Seq)
+		m.Transitions = append(m.Transitions, order.Transition{Seq: o.Seq, From: o.Status, To: o.Status, Reason: "step", Actor: "worker", At: time.Now()})
+		m.Events = append(m.Events, event(t, order.EventStatus, o))
+		return nil
+	}
+	fresh := must(s.UpdateFrom(bg, o, step))(t)
+	if runs != 1 || fresh.Version != 1 || fresh.Seq != 2 {
+		t.Fatalf("from a fresh copy: runs = %d, version = %d, seq = %d", runs, fresh.Version, fresh.Seq)
+	}
+	runs = 0
+	stale := must(s.UpdateFrom(bg, o, step))(t) // o is version 0; the store has 1
+	if runs != 2 || stale.Version != 2 || stale.Seq != 3 || stale.Payment.FailureMessage != "step 3" {
+		t.Fatalf("from a stale copy: runs = %d, version = %d, seq = %d", runs, stale.Version, stale.Seq)
+	}
+	got := must(s.Order(bg, o.ID))(t)
+	if got.Version != 2 || got.Seq != 3 || len(got.History) != 3 || got.Payment.FailureMessage != "step 3" {
+		t.Fatalf("stored = version %d, seq %d, %d transitions, %q", got.Version, got.Seq, len(got.History), got.Payment.FailureMessage)
+	}
+	got.History = nil
+	sameOrder(t, got, stored(stale))
+	if ids := outboxIDs(t, db); len(ids) != 3 {
+		t.Fatalf("outbox = %v, want the created event and two steps'", ids)
+	}
+
+	// A copy's refusal is asked again of the stored order.
+	var saw []int
+	kept := must(s.UpdateFrom(bg, fresh, func(o *order.Order, m *order.Mutation) error {
+		saw = append(saw, o.Seq)
+		if o.Seq < 3 {
+			return order.ErrIllegalTransition
+		}
+		return order.ErrNoChange
+	}))(t)
+	if len(saw) != 2 || saw[1] != 3 || kept.Version != 2 {
+		t.Fatalf("refusal: saw %v, version %d", saw, kept.Version)
+	}
+	_, err := s.UpdateFrom(bg, *newOrder("c1", "b@example.com", time.Now()), func(*order.Order, *order.Mutation) error { return nil })
+	wantErr(t, err, order.ErrOrderNotFound)
 }
 
 // Updates of one order run one at a time: none is lost.

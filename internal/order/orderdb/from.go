@@ -1,0 +1,136 @@
+package orderdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/bazaarshop/bazaar/internal/order"
+	"github.com/bazaarshop/bazaar/internal/platform/bus/outbox"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
+)
+
+// UpdateFrom implements order.Store. It saves Update's locking read: fn
+// runs on known, and the write is guarded by known's version, which every
+// write of an order bumps, so it lands only if nothing was written since
+// known. On PostgreSQL the order, its transitions and its events are then
+// one statement, with no transaction around it:
+//
+//	WITH u AS (UPDATE orders ... WHERE id = $1 AND version = $v RETURNING id),
+//	     t0 AS (INSERT INTO order_transitions ... SELECT u.id, ... FROM u), ...
+//	     o0 AS (INSERT INTO outbox ... SELECT ... FROM u), ...
+//	SELECT count(*) FROM u
+//
+// PostgreSQL runs every data-modifying part of a WITH to completion, as one
+// statement: all or nothing, and the inserts select from the update, so
+// they happen only if it found the order at the version expected. On
+// SQLite the parts run in a transaction (no round trips to save there).
+func (s *Store) UpdateFrom(ctx context.Context, known order.Order, fn func(o *order.Order, m *order.Mutation) error) (order.Order, error) {
+	o := known
+	o.History = nil
+	m := &order.Mutation{}
+	if fn(&o, m) == nil && o.ID == known.ID {
+		// fn's refusals (and its "no change") were decided on what may be
+		// an old copy: they are only believed from the stored order, below.
+		o.Version = known.Version + 1
+		written, err := s.writeFrom(ctx, &o, known.Version, m)
+		if err != nil {
+			return known, err
+		}
+		if written {
+			return o, nil
+		}
+	}
+	return s.Update(ctx, known.ID, fn)
+}
+
+// errMoved unwinds a write from a known order that was changed since.
+var errMoved = errors.New("orderdb: the order changed")
+
+// writeFrom writes o and m if the stored order is still at version prev;
+// written is false, and nothing was written, if it is not.
+func (s *Store) writeFrom(ctx context.Context, o *order.Order, prev int, m *order.Mutation) (written bool, err error) {
+	r, err := toDB(o)
+	if err != nil {
+		return false, err
+	}
+	update := append(r.args(), prev)
+	if s.forUpdate != "" { // PostgreSQL
+		q, args, err := guardedStatement(update, m)
+		if err != nil {
+			return false, err
+		}
+		var n int
+		if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+			return false, fmt.Errorf("update order %s: %w", o.ID, sqldb.MapError(err))
+		}
+		return n == 1, nil
+	}
+	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, updateOrder, update...)
+		if err != nil {
+			return fmt.Errorf("update order %s: %w", o.ID, sqldb.MapError(err))
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errMoved
+		}
+		return writeMutation(ctx, tx, o.ID, m)
+	})
+	if errors.Is(err, errMoved) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// guardedTexts holds guardedStatement's text by shape: it depends only on
+// how many rows it writes.
+var guardedTexts sync.Map // [2]int{transitions, events} -> string
+
+// guardedStatement is updateOrder (its arguments in update) with the
+// inserts of m's transitions and events selected from its result. It
+// returns one row: how many orders it updated, 0 or 1.
+func guardedStatement(update []any, m *order.Mutation) (string, []any, error) {
+	args := append(make([]any, 0, len(update)+7*len(m.Transitions)+3*len(m.Events)), update...)
+	for _, t := range m.Transitions {
+		args = append(args, t.Seq, string(t.From), string(t.To), t.Reason, t.Actor, t.Note, micros(t.At))
+	}
+	for _, ev := range m.Events {
+		msg, err := outbox.EventMessage(ev.Subject, ev.Event)
+		if err != nil {
+			return "", nil, err
+		}
+		args = append(args, msg.Subject, msg.MsgID, msg.Data)
+	}
+	shape := [2]int{len(m.Transitions), len(m.Events)}
+	if q, ok := guardedTexts.Load(shape); ok {
+		return q.(string), args, nil
+	}
+	var b strings.Builder
+	b.WriteString("WITH u AS (" + updateOrder + " RETURNING id)")
+	n := len(update) + 1
+	part := func(name string, i int, insert, first string, cols int) {
+		b.WriteString(", " + name + strconv.Itoa(i) + " AS (" + insert + " SELECT " + first)
+		for c := range cols {
+			if c > 0 || first != "" {
+				b.WriteString(", ")
+			}
+			b.WriteString("$" + strconv.Itoa(n))
+			n++
+		}
+		b.WriteString(" FROM u)")
+	}
+	for i := range m.Transitions {
+		part("t", i, "INSERT INTO order_transitions (order_id, seq, from_status, to_status, reason, actor, note, at)", "u.id", 7)
+	}
+	for i := range m.Events {
+		part("o", i, "INSERT INTO outbox (subject, msg_id, data)", "", 3)
+	}
+	b.WriteString(" SELECT count(*) FROM u")
+	q := b.String()
+	guardedTexts.Store(shape, q)
+	return q, args, nil
+}
