@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/bazaarshop/bazaar/internal/order"
@@ -17,8 +16,8 @@ import (
 // Orders are created group-committed. The workers create one order per
 // request they consume, dozens at a time, and a transaction per order
 // spends most of its time on BEGIN and COMMIT round trips and the
-// commit's flush. A caller queues its order; whoever finds no batch
-// running writes everything queued (up to maxCreateBatch) in one
+// commit's flush. A caller queues its order (sqldb.Queue); whoever finds
+// no batch running writes everything queued (up to maxCreateBatch) in one
 // transaction: one insert for the orders (skipping ids that exist), one
 // for the new orders' transitions, one for their events. Batches form
 // while the previous one commits, so a lone order waits for nobody. A
@@ -32,17 +31,10 @@ const maxCreateBatch = 256
 const createBatchTimeout = 30 * time.Second
 
 type createOp struct {
-	id   string
-	rec  record
-	m    *order.Mutation
-	done chan struct{}
-	err  error
-}
-
-type creator struct {
-	mu      sync.Mutex
-	queue   []*createOp
-	running bool
+	id  string
+	rec record
+	m   *order.Mutation
+	err error
 }
 
 // Create implements order.Store.
@@ -51,39 +43,9 @@ func (s *Store) Create(ctx context.Context, o *order.Order, m *order.Mutation) e
 	if err != nil {
 		return err
 	}
-	op := &createOp{id: o.ID, rec: r, m: m, done: make(chan struct{})}
-	c := &s.creates
-	c.mu.Lock()
-	c.queue = append(c.queue, op)
-	lead := !c.running
-	c.running = true
-	c.mu.Unlock()
-	if lead {
-		s.runCreates(context.WithoutCancel(ctx))
-	}
-	<-op.done
+	op := &createOp{id: o.ID, rec: r, m: m}
+	s.creates.Do(ctx, op)
 	return op.err
-}
-
-// runCreates writes batches until the queue is empty.
-func (s *Store) runCreates(ctx context.Context) {
-	c := &s.creates
-	for {
-		c.mu.Lock()
-		n := min(len(c.queue), maxCreateBatch)
-		if n == 0 {
-			c.running = false
-			c.mu.Unlock()
-			return
-		}
-		batch := c.queue[:n:n]
-		c.queue = c.queue[n:]
-		c.mu.Unlock()
-		s.createBatch(ctx, batch)
-		for _, op := range batch {
-			close(op.done)
-		}
-	}
 }
 
 func (s *Store) createBatch(ctx context.Context, ops []*createOp) {

@@ -42,7 +42,7 @@ type Store struct {
 	// SQLite's busy handler sleeps and retries in growing steps.
 	wmu *sync.Mutex
 
-	creates creator
+	creates *sqldb.Queue[*createOp] // group commit of new orders (create.go)
 }
 
 var _ order.Store = (*Store)(nil)
@@ -50,6 +50,7 @@ var _ order.Store = (*Store)(nil)
 // New returns the store on db; run Migrate first.
 func New(db *sqldb.DB) *Store {
 	s := &Store{db: db}
+	s.creates = sqldb.NewQueue(maxCreateBatch, 1, s.createBatch)
 	if db.Dialect() == sqldb.Postgres {
 		s.forUpdate = " FOR UPDATE"
 	} else {

@@ -197,21 +197,10 @@ func testIdempotentCreate(t *testing.T, e *Env) {
 		IdempotencyKey: "order-42", OrderID: ids.New(), CustomerID: "cust-1", Amount: inr(5000),
 		Method: payment.MethodInput{Type: payment.MethodCard, Token: m.ID},
 	}
-	var wg sync.WaitGroup
-	got := make([]string, 8)
-	for i := range got {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			it, err := e.Svc.CreateIntent(Service, in)
-			if err != nil {
-				t.Errorf("create %d: %v", i, err)
-				return
-			}
-			got[i] = it.ID
-		}()
+	var got []string
+	for _, it := range createConcurrently(t, e, in, 8) {
+		got = append(got, it.ID)
 	}
-	wg.Wait()
 	for _, id := range got {
 		if id != got[0] {
 			t.Fatalf("concurrent creates with one key made several intents: %v", got)
@@ -245,17 +234,12 @@ func testIdempotentCreate(t *testing.T, e *Env) {
 	}
 }
 
-// Concurrent creates that confirm, with one key (an order worker and its
-// redelivered message): one intent, authorised once, announced once.
-func testIdempotentCreateConfirm(t *testing.T, e *Env) {
-	m := Tokenize(t, e.Svc, "cust-1", "4242424242424242")
-	order := ids.New()
-	in := payment.CreateIntentInput{
-		IdempotencyKey: "order-" + order, OrderID: order, CustomerID: "cust-1", Amount: inr(5000),
-		Method: payment.MethodInput{Type: payment.MethodCard, Token: m.ID}, Confirm: true,
-	}
+// createConcurrently runs n creates of in at once and returns what each
+// got; an error fails t.
+func createConcurrently(t *testing.T, e *Env, in payment.CreateIntentInput, n int) []payment.Intent {
+	t.Helper()
 	var wg sync.WaitGroup
-	got := make([]payment.Intent, 8)
+	got := make([]payment.Intent, n)
 	for i := range got {
 		wg.Add(1)
 		go func() {
@@ -268,6 +252,19 @@ func testIdempotentCreateConfirm(t *testing.T, e *Env) {
 		}()
 	}
 	wg.Wait()
+	return got
+}
+
+// Concurrent creates that confirm, with one key (an order worker and its
+// redelivered message): one intent, authorised once, announced once.
+func testIdempotentCreateConfirm(t *testing.T, e *Env) {
+	m := Tokenize(t, e.Svc, "cust-1", "4242424242424242")
+	order := ids.New()
+	in := payment.CreateIntentInput{
+		IdempotencyKey: "order-" + order, OrderID: order, CustomerID: "cust-1", Amount: inr(5000),
+		Method: payment.MethodInput{Type: payment.MethodCard, Token: m.ID}, Confirm: true,
+	}
+	got := createConcurrently(t, e, in, 8)
 	for _, it := range got {
 		if it.ID != got[0].ID || it.Status != payment.StatusAuthorized {
 			t.Fatalf("concurrent creates: %s %s, and %s %s", it.ID, it.Status, got[0].ID, got[0].Status)

@@ -34,20 +34,14 @@ import (
 // run.
 type Group struct {
 	db    *DB
-	max   int
-	lanes int
 	lock  sync.Locker // held around each transaction, if set
-
-	mu      sync.Mutex
-	queue   []*groupOp
-	running int // batches leading
+	queue *Queue[*groupOp]
 }
 
 type groupOp struct {
 	fn    func(ctx context.Context, tx *sql.Tx) error
 	err   error
 	panic any
-	done  chan struct{}
 }
 
 // groupTimeout bounds a batch's transaction: it runs for many callers, so
@@ -59,7 +53,9 @@ const groupTimeout = 30 * time.Second
 // nil, is held around every transaction the Group runs (a store's queue of
 // SQLite writers).
 func NewGroup(db *DB, maxBatch, lanes int, lock sync.Locker) *Group {
-	return &Group{db: db, max: maxBatch, lanes: max(lanes, 1), lock: lock}
+	g := &Group{db: db, lock: lock}
+	g.queue = NewQueue(maxBatch, lanes, g.run)
+	return g
 }
 
 // InTx runs fn in a transaction, shared with other callers', and returns
@@ -68,43 +64,12 @@ func NewGroup(db *DB, maxBatch, lanes int, lock sync.Locker) *Group {
 // hanging up must not abort the others); fn must run its statements under
 // it. A panic in fn rolls fn back and is raised again in the caller.
 func (g *Group) InTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	op := &groupOp{fn: fn, done: make(chan struct{})}
-	g.mu.Lock()
-	g.queue = append(g.queue, op)
-	lead := g.running < g.lanes
-	if lead {
-		g.running++
-	}
-	g.mu.Unlock()
-	if lead {
-		g.lead(context.WithoutCancel(ctx))
-	}
-	<-op.done
+	op := &groupOp{fn: fn}
+	g.queue.Do(ctx, op)
 	if op.panic != nil {
 		panic(op.panic)
 	}
 	return op.err
-}
-
-// lead runs batches until the queue is empty.
-func (g *Group) lead(ctx context.Context) {
-	for {
-		g.mu.Lock()
-		n := min(len(g.queue), g.max)
-		if n == 0 {
-			g.running--
-			g.queue = nil // let the grown array go
-			g.mu.Unlock()
-			return
-		}
-		batch := g.queue[:n:n]
-		g.queue = g.queue[n:]
-		g.mu.Unlock()
-		g.run(ctx, batch)
-		for _, op := range batch {
-			close(op.done)
-		}
-	}
 }
 
 func (g *Group) run(ctx context.Context, ops []*groupOp) {
