@@ -98,7 +98,7 @@ func customerUses(ctx context.Context, q sqldb.Execer, userID string, ids []stri
 		args = append(args, id)
 	}
 	rows, err := q.QueryContext(ctx, `SELECT promotion_id, count(*) FROM promotion_uses
-		WHERE user_id = $1 AND promotion_id IN (`+placeholders(2, len(ids))+`) GROUP BY promotion_id`, args...)
+		WHERE user_id = $1 AND promotion_id IN (`+sqldb.Placeholders(2, len(ids))+`) GROUP BY promotion_id`, args...)
 	if err != nil {
 		return nil, mapErr("count promotion uses", err)
 	}
@@ -333,7 +333,7 @@ func (t *tx) RecordUses(ctx context.Context, r cart.RedemptionRecord) error {
 		if i > 0 {
 			values += ", "
 		}
-		values += "(" + placeholders(5*i+1, 5) + ")"
+		values += "(" + sqldb.Placeholders(5*i+1, 5) + ")"
 		args = append(args, r.Reference, it.SKU, r.UserID, it.Quantity, ms(r.CreatedAt))
 	}
 	_, err := t.q.ExecContext(ctx, `INSERT INTO sku_purchases (reference, sku, user_id, quantity, created_at) VALUES `+values, args...)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bazaarshop/bazaar/internal/identity"
 	"github.com/bazaarshop/bazaar/internal/platform/money"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
 
 func (s *Store) MarkProcessed(ctx context.Context, eventID string, at time.Time) (bool, error) {
@@ -111,7 +112,7 @@ func (s *Store) Related(ctx context.Context, kind identity.EventKind, seeds []st
 		return nil, nil
 	}
 	args := strArgs([]any{string(kind), limit}, seeds)
-	rows, err := s.q.QueryContext(ctx, `SELECT a, b, n FROM pairs WHERE kind = $1 AND a IN (`+list(3, len(seeds))+`)
+	rows, err := s.q.QueryContext(ctx, `SELECT a, b, n FROM pairs WHERE kind = $1 AND a IN (`+sqldb.Placeholders(3, len(seeds))+`)
 		ORDER BY n DESC, a, b LIMIT $2`, args...)
 	if err != nil {
 		return nil, wrap("related products", err)
@@ -152,7 +153,7 @@ func (s *Store) Stats(ctx context.Context, productIDs []string) (map[string]iden
 	if len(productIDs) == 0 {
 		return out, nil
 	}
-	stats, err := s.scanStats(ctx, `SELECT `+statCols+` FROM product_stats WHERE product_id IN (`+list(1, len(productIDs))+`)`, strArgs(nil, productIDs)...)
+	stats, err := s.scanStats(ctx, `SELECT `+statCols+` FROM product_stats WHERE product_id IN (`+sqldb.Placeholders(1, len(productIDs))+`)`, strArgs(nil, productIDs)...)
 	for _, p := range stats {
 		out[p.ProductID] = p
 	}

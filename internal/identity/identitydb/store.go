@@ -9,8 +9,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bazaarshop/bazaar/internal/identity"
@@ -64,18 +62,6 @@ func (s *Store) Publish(ctx context.Context, subject string, ev bus.Event) error
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
-
-// list returns "$from, $from+1, …" for n values.
-func list(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$" + strconv.Itoa(from+i))
-	}
-	return b.String()
-}
 
 func strArgs(head []any, vals []string) []any {
 	for _, v := range vals {

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/bazaarshop/bazaar/internal/order"
@@ -18,17 +16,8 @@ import (
 // runs on known, and the write is guarded by known's version, which every
 // write of an order bumps, so it lands only if nothing was written since
 // known. On PostgreSQL the order, its transitions and its events are then
-// one statement, with no transaction around it:
-//
-//	WITH u AS (UPDATE orders ... WHERE id = $1 AND version = $v RETURNING id),
-//	     t0 AS (INSERT INTO order_transitions ... SELECT u.id, ... FROM u), ...
-//	     o0 AS (INSERT INTO outbox ... SELECT ... FROM u), ...
-//	SELECT count(*) FROM u
-//
-// PostgreSQL runs every data-modifying part of a WITH to completion, as one
-// statement: all or nothing, and the inserts select from the update, so
-// they happen only if it found the order at the version expected. On
-// SQLite the parts run in a transaction (no round trips to save there).
+// one statement (sqldb.Guarded), with no transaction around it; on SQLite
+// the parts run in a transaction (no round trips to save there).
 func (s *Store) UpdateFrom(ctx context.Context, known order.Order, fn func(o *order.Order, m *order.Mutation) error) (order.Order, error) {
 	o := known
 	o.History = nil
@@ -109,28 +98,14 @@ func guardedStatement(update []any, m *order.Mutation) (string, []any, error) {
 	if q, ok := guardedTexts.Load(shape); ok {
 		return q.(string), args, nil
 	}
-	var b strings.Builder
-	b.WriteString("WITH u AS (" + updateOrder + " RETURNING id)")
-	n := len(update) + 1
-	part := func(name string, i int, insert, first string, cols int) {
-		b.WriteString(", " + name + strconv.Itoa(i) + " AS (" + insert + " SELECT " + first)
-		for c := range cols {
-			if c > 0 || first != "" {
-				b.WriteString(", ")
-			}
-			b.WriteString("$" + strconv.Itoa(n))
-			n++
-		}
-		b.WriteString(" FROM u)")
+	var parts []sqldb.GuardedInsert
+	for range m.Transitions {
+		parts = append(parts, sqldb.GuardedInsert{Into: "order_transitions (order_id, seq, from_status, to_status, reason, actor, note, at)", ID: true, Values: 7})
 	}
-	for i := range m.Transitions {
-		part("t", i, "INSERT INTO order_transitions (order_id, seq, from_status, to_status, reason, actor, note, at)", "u.id", 7)
+	for range m.Events {
+		parts = append(parts, sqldb.GuardedInsert{Into: "outbox (subject, msg_id, data)", Values: 3})
 	}
-	for i := range m.Events {
-		part("o", i, "INSERT INTO outbox (subject, msg_id, data)", "", 3)
-	}
-	b.WriteString(" SELECT count(*) FROM u")
-	q := b.String()
+	q := sqldb.Guarded(updateOrder, len(update), parts...)
 	guardedTexts.Store(shape, q)
 	return q, args, nil
 }

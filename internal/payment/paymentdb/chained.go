@@ -1,12 +1,12 @@
 package paymentdb
 
 import (
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/bazaarshop/bazaar/internal/payment"
 	"github.com/bazaarshop/bazaar/internal/platform/bus/outbox"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
 
 // On PostgreSQL each statement is a round trip to the server, and a
@@ -29,19 +29,6 @@ import (
 // same schema, which makes an authorisation or a capture one statement and
 // no transaction. SQLite has no such statements (and no round trips
 // to save): there the store runs the parts one by one in a transaction.
-
-// placeholders returns "$from, $from+1, ..., $from+n-1".
-func placeholders(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(from + i))
-	}
-	return b.String()
-}
 
 const (
 	transitionCols    = "intent_id, seq, from_status, to_status, reason, amount, at"
@@ -68,13 +55,13 @@ func createStatement(intent []any, ts []payment.IntentTransition) (string, []any
 		return q.(string), args
 	}
 	var b strings.Builder
-	b.WriteString("WITH i AS (" + insertIntentPrefix + "(" + placeholders(1, len(intent)) + ")) " + transitionsInsert)
+	b.WriteString("WITH i AS (" + insertIntentPrefix + "(" + sqldb.Placeholders(1, len(intent)) + ")) " + transitionsInsert)
 	n := len(intent) + 1
 	for i := range ts {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(" + placeholders(n, 7) + ")")
+		b.WriteString("(" + sqldb.Placeholders(n, 7) + ")")
 		n += 7
 	}
 	q := b.String()
@@ -103,28 +90,17 @@ func guardedStatement(update []any, ts []payment.IntentTransition, ls []payment.
 	if q, ok := guardedTexts.Load(shape); ok {
 		return q.(string), args
 	}
-	var b strings.Builder
-	b.WriteString("WITH u AS (" + updateIntent + " RETURNING id)")
-	n := len(update) + 1
-	part := func(name string, i int, insert string, cols int) {
-		b.WriteString(", " + name + strconv.Itoa(i) + " AS (" + insert + " SELECT ")
-		b.WriteString(placeholders(n, cols) + " FROM u)")
-		n += cols
+	var parts []sqldb.GuardedInsert
+	for range ts {
+		parts = append(parts, sqldb.GuardedInsert{Into: "intent_transitions (" + transitionCols + ")", ID: true, Values: 6})
 	}
-	for i := range ts {
-		// The transition's intent is the updated row's id.
-		b.WriteString(", t" + strconv.Itoa(i) + " AS (INSERT INTO intent_transitions (" + transitionCols + ") SELECT u.id, ")
-		b.WriteString(placeholders(n, 6) + " FROM u)")
-		n += 6
+	for range ls {
+		parts = append(parts, sqldb.GuardedInsert{Into: "ledger_lines (" + ledgerCols + ")", Values: 8})
 	}
-	for i := range ls {
-		part("l", i, "INSERT INTO ledger_lines ("+ledgerCols+")", 8)
+	for range msgs {
+		parts = append(parts, sqldb.GuardedInsert{Into: "outbox (subject, msg_id, data)", Values: 3})
 	}
-	for i := range msgs {
-		part("o", i, "INSERT INTO outbox (subject, msg_id, data)", 3)
-	}
-	b.WriteString(" SELECT count(*) FROM u")
-	q := b.String()
+	q := sqldb.Guarded(updateIntent, len(update), parts...)
 	guardedTexts.Store(shape, q)
 	return q, args
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -226,6 +227,19 @@ var ErrNoRows = sql.ErrNoRows
 
 // IsNoRows reports whether err means a query found nothing.
 func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// Placeholders returns "$from, $from+1, …" for n values.
+func Placeholders(from, n int) string {
+	b := make([]byte, 0, n*5)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '$')
+		b = strconv.AppendInt(b, int64(from+i), 10)
+	}
+	return string(b)
+}
 
 // MultiInsert builds "prefix ($1, $2), ($3, $4)" for rows of cols values,
 // and an argument slice with room for them: one round trip for many rows.
