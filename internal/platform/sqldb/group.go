@@ -13,7 +13,7 @@ import (
 // pages it dirtied to the WAL, are most of what a short write costs; under
 // load a Group pays them once for a whole batch.
 //
-// A caller queues its function; whoever finds no batch running takes
+// A caller queues its function (Queue); whoever finds a lane free takes
 // everything queued (up to a maximum) and runs it in one transaction. On
 // SQLite each function runs inside a savepoint of its own: a function that
 // fails is rolled back alone, and its caller gets its error, while the
