@@ -115,7 +115,7 @@ func (s *Store) CreateIntent(ctx context.Context, it *payment.Intent, m *payment
 		}
 		return nil
 	}
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.exec(ctx, tx, insertIntent, args...); err != nil {
 			return fmt.Errorf("create intent: %w", sqldb.MapError(err))
 		}
@@ -189,7 +189,7 @@ func (s *Store) writeFrom(ctx context.Context, it *payment.Intent, m *payment.Mu
 	case onlyHistory(m) && len(m.Transitions)+len(m.Ledger) == 0:
 		return s.writeIntent(ctx, nil, it, prev, m, false)
 	}
-	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+	err = s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		written, err := s.writeIntent(ctx, tx, it, prev, m, false)
 		if err != nil {
 			return err
@@ -406,4 +406,14 @@ func (s *Store) UpdateRefund(ctx context.Context, refundID string, fn func(it *p
 		err = nil
 	}
 	return out, r, err
+}
+
+// inWriteTx runs fn in a transaction: on SQLite group-committed with other
+// payments' steps (sqldb.Group), so fn may run twice and must run its
+// statements under the ctx it is given.
+func (s *Store) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if s.writes != nil {
+		return s.writes.InTx(ctx, fn)
+	}
+	return s.db.InTx(ctx, func(tx *sql.Tx) error { return fn(ctx, tx) })
 }

@@ -35,10 +35,11 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 // Store implements payment.Store.
 type Store struct {
 	db        *sqldb.DB
-	forUpdate string   // row lock suffix: PostgreSQL locks rows; SQLite's write transaction locks the file
-	chain     bool     // PostgreSQL: write an intent and its history as one statement (chained.go)
-	stmts     sync.Map // query -> *sql.Stmt
-	warming   sync.Map // query -> true: being prepared
+	forUpdate string       // row lock suffix: PostgreSQL locks rows; SQLite's write transaction locks the file
+	chain     bool         // PostgreSQL: write an intent and its history as one statement (chained.go)
+	writes    *sqldb.Group // SQLite: the writes of a payment's steps are group-committed
+	stmts     sync.Map     // query -> *sql.Stmt
+	warming   sync.Map     // query -> true: being prepared
 }
 
 var _ payment.Store = (*Store)(nil)
@@ -49,6 +50,8 @@ func New(db *sqldb.DB) *Store {
 	if db.Dialect() == sqldb.Postgres {
 		s.forUpdate = " FOR UPDATE"
 		s.chain = true
+	} else {
+		s.writes = sqldb.NewGroup(db, 64, 1, nil)
 	}
 	return s
 }
