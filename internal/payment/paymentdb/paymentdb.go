@@ -38,8 +38,6 @@ type Store struct {
 	forUpdate string       // row lock suffix: PostgreSQL locks rows; SQLite's write transaction locks the file
 	chain     bool         // PostgreSQL: write an intent and its history as one statement (chained.go)
 	writes    *sqldb.Group // SQLite: the writes of a payment's steps are group-committed
-	stmts     sync.Map     // query -> *sql.Stmt
-	warming   sync.Map     // query -> true: being prepared
 }
 
 var _ payment.Store = (*Store)(nil)
@@ -56,89 +54,26 @@ func New(db *sqldb.DB) *Store {
 	return s
 }
 
-// Statements are prepared once on the store: SQLite would otherwise parse
-// every statement on every call, which is most of the CPU of a payment, and
-// database/sql keeps each preparation per pooled connection.
-//
-// A statement is never prepared on the pool from inside a transaction: the
-// transaction may hold a row lock that the pool's other connections are
-// all waiting for, and then no connection would ever come free. Inside a
-// transaction a statement not yet prepared runs unprepared, and is
-// prepared in the background for next time.
-
-// cached returns q's prepared statement, if it has one.
-func (s *Store) cached(q string) *sql.Stmt {
-	if st, ok := s.stmts.Load(q); ok {
-		return st.(*sql.Stmt)
-	}
-	return nil
-}
-
-// prepare prepares q on the pool; call it holding no connection.
-func (s *Store) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st := s.cached(q); st != nil {
-		return st, nil
-	}
-	st, err := s.db.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", sqldb.MapError(err))
-	}
-	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
-}
-
-// warm prepares q in the background, once.
-func (s *Store) warm(q string) {
-	if _, busy := s.warming.LoadOrStore(q, true); busy {
-		return
-	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if _, err := s.prepare(ctx, q); err != nil {
-			s.warming.Delete(q) // try again another time
-		}
-	}()
-}
-
-// exec runs q in tx, or on the pool when tx is nil.
+// exec runs q in tx, or on the pool when tx is nil. Neither engine needs
+// the statement prepared here: pgx caches the statements of each
+// PostgreSQL connection, and sqldb's connector those of each SQLite one
+// (preparing through database/sql on PostgreSQL cost a Parse and a
+// Deallocate round trip per call, as its connections go back to pgxpool
+// after every use).
 func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
 	if tx == nil {
-		st, err := s.prepare(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		return st.ExecContext(ctx, args...)
+		return s.db.ExecContext(ctx, q, args...)
 	}
-	if st := s.cached(q); st != nil {
-		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	}
-	s.warm(q)
 	return tx.ExecContext(ctx, q, args...)
 }
 
 // queryRow is exec for a query of one row.
 func (s *Store) queryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) scanner {
 	if tx == nil {
-		st, err := s.prepare(ctx, q)
-		if err != nil {
-			return errRow{err}
-		}
-		return st.QueryRowContext(ctx, args...)
+		return s.db.QueryRowContext(ctx, q, args...)
 	}
-	if st := s.cached(q); st != nil {
-		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-	}
-	s.warm(q)
 	return tx.QueryRowContext(ctx, q, args...)
 }
-
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }
 
 // errNoChange unwinds a transaction whose function had nothing to write.
 var errNoChange = errors.New("paymentdb: no change")
