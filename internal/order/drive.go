@@ -22,6 +22,9 @@ func (c *Core) drive(ctx context.Context, id string) error {
 	}
 	unlock := c.lockOrder(id)
 	defer unlock()
+	if c.pastPayment.has(id) {
+		return nil // settled by whoever held the lock (the request's worker)
+	}
 	return c.driveLocked(ctx, id, nil)
 }
 
