@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -9,11 +10,15 @@ import (
 // Every cart read and every checkout's quote asks how many units of its
 // SKUs are available; in a sale that is thousands of the same question a
 // second, and the answer changes only when a bucket does. cachedStore
-// answers Available from memory, and forgets a SKU when a transaction of
-// this process changes one of its buckets. Other processes' changes (more
-// inventory replicas) show after at most the TTL. The figure is for
-// display and the quote's early "sold out"; a reservation always checks
-// the buckets under their locks.
+// answers Available from memory. A transaction of this process that
+// changes buckets it read (under their locks) moves the cached figure by
+// what it changed once it commits, so a checkout storm on a few SKUs does
+// not send every quote to the database (forgetting the SKU at each
+// reservation did); a change it cannot account for forgets the SKU. Other
+// processes' changes (more inventory replicas) show after at most the
+// TTL, which also bounds how long a cached figure goes unchecked. The
+// figure is for display and the quote's early "sold out"; a reservation
+// always checks the buckets under their locks.
 type cachedStore struct {
 	Store
 	ttl   time.Duration
@@ -101,15 +106,45 @@ func (s *cachedStore) forget(skus []string) {
 	}
 }
 
-// Update notes the SKUs whose buckets the transaction writes and forgets
-// them once it has ended (committed or not).
+// move adds a committed transaction's change to each SKU's figure, where
+// the figure is cached and good; either way a read under way across the
+// commit is not kept.
+func (s *cachedStore) move(deltas map[string]int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for sku, d := range deltas {
+		e := s.skus[sku]
+		if e == nil {
+			continue
+		}
+		good := e.cachedVer == e.ver
+		e.ver++
+		if good && e.n >= 0 {
+			e.n += d
+			e.cachedVer = e.ver
+		}
+	}
+}
+
+// Update follows the buckets the transaction reads and writes, and once it
+// has ended moves the figures of the SKUs it changed (committed) or
+// forgets them (not committed, or changed blind).
 func (s *cachedStore) Update(ctx context.Context, fn func(Tx) error) error {
-	var changed []string
-	defer func() { s.forget(changed) }()
-	return s.Store.Update(ctx, func(tx Tx) error {
-		changed = changed[:0] // a store may run fn again
-		return fn(noteTx{Tx: tx, changed: &changed})
+	var n *noteTx
+	err := s.Store.Update(ctx, func(tx Tx) error {
+		n = &noteTx{Tx: tx} // a store may run fn again: only the last run counts
+		return fn(n)
 	})
+	if n == nil {
+		return err
+	}
+	if err != nil {
+		s.forget(n.touched())
+		return err
+	}
+	s.forget(n.blind)
+	s.move(n.deltas)
+	return nil
 }
 
 // ImportNew forgets the imported SKUs.
@@ -135,18 +170,63 @@ func (s *cachedStore) PutLocation(ctx context.Context, l Location) error {
 	return s.Store.PutLocation(ctx, l)
 }
 
-// noteTx records the SKUs of the buckets a transaction applies.
+// noteTx follows a transaction's buckets: what it read (locked), and by
+// how much its writes change each SKU's sellable units.
 type noteTx struct {
 	Tx
-	changed *[]string
+	seen   map[BucketKey]Bucket // as read or last written in this transaction
+	deltas map[string]int64     // SKU -> change of its sellable units
+	blind  []string             // SKUs with a bucket written but not read
 }
 
-func (t noteTx) Apply(ctx context.Context, c Changes) error {
+func (t *noteTx) Buckets(ctx context.Context, q BucketQuery, read []string) ([]Bucket, map[string]*Hold, error) {
+	bs, holds, err := t.Tx.Buckets(ctx, q, read)
+	if err == nil {
+		if t.seen == nil {
+			t.seen = make(map[BucketKey]Bucket, len(bs))
+		}
+		for _, b := range bs {
+			if _, ok := t.seen[b.Key()]; !ok { // a write in this transaction is newer
+				t.seen[b.Key()] = b
+			}
+		}
+	}
+	return bs, holds, err
+}
+
+func (t *noteTx) Apply(ctx context.Context, c Changes) error {
+	if t.deltas == nil {
+		t.deltas = map[string]int64{}
+	}
 	for _, b := range c.Buckets {
-		*t.changed = append(*t.changed, b.SKU)
+		was, ok := t.seen[b.Key()]
+		if !ok {
+			t.blind = append(t.blind, b.SKU)
+			continue
+		}
+		t.note(was, b)
 	}
 	for _, b := range c.NewBuckets {
-		*t.changed = append(*t.changed, b.SKU)
+		t.blind = append(t.blind, b.SKU) // new stock: read it afresh
 	}
 	return t.Tx.Apply(ctx, c)
+}
+
+// note records bucket was becoming now. A bucket's location is sellable or
+// not for the whole transaction (a location change forgets everything).
+func (t *noteTx) note(was, now Bucket) {
+	now.Sellable = was.Sellable
+	t.seen[now.Key()] = now
+	if was.Sellable {
+		t.deltas[now.SKU] += now.Available() - was.Available()
+	}
+}
+
+// touched is every SKU the transaction wrote.
+func (t *noteTx) touched() []string {
+	out := slices.Clone(t.blind)
+	for sku := range t.deltas {
+		out = append(out, sku)
+	}
+	return out
 }

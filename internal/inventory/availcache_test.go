@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -38,8 +39,16 @@ func (s *countingStore) PutLocation(context.Context, Location) error { return ni
 type applyTx struct{ s *countingStore }
 
 func (applyTx) Holds(context.Context, []string, bool) (map[string]*Hold, error) { return nil, nil }
-func (applyTx) Buckets(context.Context, BucketQuery, []string) ([]Bucket, map[string]*Hold, error) {
-	return nil, nil, nil
+
+// Buckets returns each SKU's stock as one sellable bucket.
+func (t applyTx) Buckets(_ context.Context, q BucketQuery, _ []string) ([]Bucket, map[string]*Hold, error) {
+	var out []Bucket
+	for _, sku := range q.All {
+		if n, ok := t.s.units[sku]; ok {
+			out = append(out, Bucket{SKU: sku, Location: "L", OnHand: n, Sellable: true})
+		}
+	}
+	return out, nil, nil
 }
 func (applyTx) Adjustment(context.Context, string, string, string) (Movement, bool, error) {
 	return Movement{}, false, nil
@@ -112,5 +121,71 @@ func TestAvailabilityCache(t *testing.T) {
 	}
 	if got := avail("A", "B"); got["A"] != 9 || got["B"] != 9 {
 		t.Fatalf("after a location change %v", got)
+	}
+}
+
+// A transaction of this process that reads and changes a SKU's buckets
+// moves the cached figure by its change when it commits, with no read; one
+// that fails leaves the figure to be read afresh.
+func TestAvailabilityCacheFollowsOwnChanges(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1_700_000_000, 0)
+	inner := &countingStore{units: map[string]int64{"A": 5}}
+	s := newCachedStore(inner, time.Second, func() time.Time { return now })
+	avail := func() int64 {
+		t.Helper()
+		got, err := s.Available(ctx, []string{"A"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got["A"]
+	}
+	reserve := func(n int64, fail error) error {
+		return s.Update(ctx, func(tx Tx) error {
+			bs, _, err := tx.Buckets(ctx, BucketQuery{All: []string{"A"}}, nil)
+			if err != nil {
+				return err
+			}
+			b := bs[0]
+			b.Reserved += n
+			if err := tx.Apply(ctx, Changes{Buckets: []Bucket{b}}); err != nil {
+				return err
+			}
+			b.Reserved += n // a second write of the same bucket counts from the first
+			if err := tx.Apply(ctx, Changes{Buckets: []Bucket{b}}); err != nil {
+				return err
+			}
+			return fail
+		})
+	}
+
+	if got := avail(); got != 5 || inner.reads != 1 {
+		t.Fatalf("first read %d, %d reads", got, inner.reads)
+	}
+	if err := reserve(1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := avail(); got != 3 || inner.reads != 1 {
+		t.Fatalf("after holding 2: %d with %d reads, want 3 from memory", got, inner.reads)
+	}
+
+	if err := reserve(1, errors.New("rolled back")); err == nil {
+		t.Fatal("the failed transaction succeeded")
+	}
+	inner.units["A"] = 3 // the fake applies at once: undo it as a rollback would
+	if got := avail(); got != 3 || inner.reads != 2 {
+		t.Fatalf("after a failed transaction: %d with %d reads, want 3 read afresh", got, inner.reads)
+	}
+
+	// A change committed while a read is under way: that read's figure is
+	// not kept, and the next read asks again.
+	inner.during = func() {
+		inner.units["A"] = 1
+		s.move(map[string]int64{"A": -2})
+	}
+	now = now.Add(time.Second)
+	avail()
+	if got := avail(); got != 1 || inner.reads != 4 {
+		t.Fatalf("%d with %d reads: a figure read across a change was kept", got, inner.reads)
 	}
 }

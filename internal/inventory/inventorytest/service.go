@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ func ServiceSuite(t *testing.T, newEnv func(t *testing.T) *Env) {
 	t.Run("Events", func(t *testing.T) { testEvents(t, newEnv(t)) })
 	t.Run("Movements", func(t *testing.T) { testMovements(t, newEnv(t)) })
 	t.Run("Import", func(t *testing.T) { testImport(t, newEnv(t)) })
+	t.Run("AvailableUnderLoad", func(t *testing.T) { testAvailableUnderLoad(t, newEnv(t)) })
 }
 
 // must(f())(t) is f's value, or a fatal error.
@@ -431,5 +433,73 @@ func testImport(t *testing.T, e *Env) {
 	err := svc.Import(ctx, []inventory.StockLevel{{SKU: "IMP-0001", OnHand: 0}})
 	wantErr(t, err, inventory.ErrBelowReserved)
 	wantLevel(t, level(t, svc, "IMP-0001", "online"), 30, 1)
+	Invariants(t, e.DB)
+}
+
+// testAvailableUnderLoad: however reservations, sales, releases and
+// counts interleave, Available (which the Core answers from memory where it
+// can) ends where the stock levels say.
+func testAvailableUnderLoad(t *testing.T, e *Env) {
+	ctx, svc := context.Background(), e.Service
+	must(svc.PutLocation(ctx, inventory.Location{ID: "store-pune", Name: "Pune", Kind: inventory.KindStore, Sellable: true}))(t)
+	must(svc.PutLocation(ctx, inventory.Location{ID: "store-back", Name: "Back room", Kind: inventory.KindStore}))(t)
+	skus := []string{"HOT-1", "HOT-2", "HOT-3"}
+	for _, sku := range skus {
+		set(t, svc, sku, "", 40)
+		set(t, svc, sku, "store-pune", 5)
+		set(t, svc, sku, "store-back", 7)
+		available(t, svc, sku) // cached from here on
+	}
+	var wg sync.WaitGroup
+	errc := make(chan error, 8)
+	for w := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 25 {
+				ref := fmt.Sprintf("w%d-%d", w, i)
+				sku := skus[(w+i)%len(skus)]
+				_, err := svc.Reserve(ctx, inventory.ReserveRequest{Reference: ref, TTL: time.Hour,
+					Lines: []inventory.Line{{SKU: sku, Quantity: int64(1 + i%3)}, {SKU: skus[(w+i+1)%len(skus)], Quantity: 1}}})
+				switch {
+				case errors.Is(err, inventory.ErrInsufficientStock):
+					continue
+				case err != nil:
+					errc <- err
+					return
+				}
+				available(t, svc, sku)
+				switch i % 3 {
+				case 0:
+					_, err = svc.Commit(ctx, ref)
+				case 1:
+					_, err = svc.Release(ctx, ref)
+				}
+				if err == nil && i%7 == 0 {
+					_, err = svc.SetOnHand(ctx, inventory.SetOnHand{SKU: sku, Location: "store-pune", OnHand: int64(3 + w)})
+				}
+				if err != nil && !errors.Is(err, inventory.ErrInsufficientStock) {
+					errc <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	for _, sku := range skus {
+		var want int64
+		for _, l := range must(svc.Levels(ctx, []string{sku}))(t) {
+			if l.Location != "store-back" {
+				want += l.Available
+			}
+		}
+		if got := available(t, svc, sku); got != want {
+			t.Errorf("%s: Available = %d, the levels at sellable locations add up to %d", sku, got, want)
+		}
+	}
 	Invariants(t, e.DB)
 }
