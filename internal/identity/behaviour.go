@@ -139,6 +139,11 @@ func (c *Core) Purchases(ctx context.Context) ([]Purchase, error) {
 // behaviour, the products' sales counts and which products sell together.
 // A redelivered event (same id) changes nothing.
 func (c *Core) HandleOrderPaid(ctx context.Context, eventID string, o OrderPaid) error {
+	return c.store.InTx(ctx, func(tx Store) error { return c.recordPaid(ctx, tx, eventID, o) })
+}
+
+// recordPaid is HandleOrderPaid in tx.
+func (c *Core) recordPaid(ctx context.Context, tx Store, eventID string, o OrderPaid) error {
 	who := ""
 	switch {
 	case o.UserID != "":
@@ -150,76 +155,82 @@ func (c *Core) HandleOrderPaid(ctx context.Context, eventID string, o OrderPaid)
 	if at.IsZero() {
 		at = c.now()
 	}
-	return c.store.InTx(ctx, func(tx Store) error {
-		first, err := tx.MarkProcessed(ctx, eventID, c.now())
-		if err != nil || !first {
+	first, err := tx.MarkProcessed(ctx, eventID, c.now())
+	if err != nil || !first {
+		return err
+	}
+	var products []string
+	var evs []Event
+	inOrder := map[string]bool{}
+	// In product order, so concurrent consumers lock the same rows in
+	// the same order and cannot deadlock.
+	items := slices.Clone(o.Items)
+	slices.SortFunc(items, func(a, b OrderItem) int { return strings.Compare(a.ProductID, b.ProductID) })
+	for _, it := range items {
+		if !productIDRe.MatchString(it.ProductID) || it.Quantity <= 0 {
+			continue
+		}
+		cat := it.Category
+		if !slugRe.MatchString(cat) {
+			cat = ""
+		}
+		if err := tx.BumpStat(ctx, it.ProductID, cat, EventPurchase, it.Quantity); err != nil {
 			return err
 		}
-		var products []string
-		var evs []Event
-		inOrder := map[string]bool{}
-		// In product order, so concurrent consumers lock the same rows in
-		// the same order and cannot deadlock.
-		items := slices.Clone(o.Items)
-		slices.SortFunc(items, func(a, b OrderItem) int { return strings.Compare(a.ProductID, b.ProductID) })
-		for _, it := range items {
-			if !productIDRe.MatchString(it.ProductID) || it.Quantity <= 0 {
-				continue
-			}
-			cat := it.Category
-			if !slugRe.MatchString(cat) {
-				cat = ""
-			}
-			if err := tx.BumpStat(ctx, it.ProductID, cat, EventPurchase, it.Quantity); err != nil {
-				return err
-			}
-			evs = append(evs, Event{Kind: EventPurchase, ProductID: it.ProductID, Category: cat, Quantity: it.Quantity, At: at})
-			if !inOrder[it.ProductID] {
-				inOrder[it.ProductID] = true
-				products = append(products, it.ProductID)
-			}
+		evs = append(evs, Event{Kind: EventPurchase, ProductID: it.ProductID, Category: cat, Quantity: it.Quantity, At: at})
+		if !inOrder[it.ProductID] {
+			inOrder[it.ProductID] = true
+			products = append(products, it.ProductID)
 		}
-		// Pairs: within the order, and with what the buyer bought before.
-		var pairs []Pair
-		for i, a := range products {
-			for _, b := range products[i+1:] {
-				pairs = append(pairs, Pair{A: a, B: b, Count: 1})
-			}
+	}
+	// Pairs: within the order, and with what the buyer bought before.
+	var pairs []Pair
+	for i, a := range products {
+		for _, b := range products[i+1:] {
+			pairs = append(pairs, Pair{A: a, B: b, Count: 1})
 		}
-		if who != "" {
-			recent, err := tx.RecentEvents(ctx, who, 200)
-			if err != nil {
-				return err
-			}
-			var before []string
-			seen := map[string]bool{}
-			for _, r := range recent {
-				if r.Kind == EventPurchase && !inOrder[r.ProductID] && !seen[r.ProductID] && len(before) < pairPurchases {
-					seen[r.ProductID] = true
-					before = append(before, r.ProductID)
-				}
-			}
-			for _, p := range products {
-				pairs = append(pairs, pairsWith(p, before)...)
-			}
-			if err := tx.AddEvents(ctx, who, evs); err != nil {
-				return err
-			}
-		}
-		if err := tx.BumpPairs(ctx, EventPurchase, pairs); err != nil {
+	}
+	if who != "" {
+		recent, err := tx.RecentEvents(ctx, who, 200)
+		if err != nil {
 			return err
 		}
-		if o.UserID == "" || o.OrderID == "" {
-			return nil
+		var before []string
+		seen := map[string]bool{}
+		for _, r := range recent {
+			if r.Kind == EventPurchase && !inOrder[r.ProductID] && !seen[r.ProductID] && len(before) < pairPurchases {
+				seen[r.ProductID] = true
+				before = append(before, r.ProductID)
+			}
 		}
-		return tx.SavePurchase(ctx, o.UserID, purchaseOf(o, at))
-	})
+		for _, p := range products {
+			pairs = append(pairs, pairsWith(p, before)...)
+		}
+		if err := tx.AddEvents(ctx, who, evs); err != nil {
+			return err
+		}
+	}
+	if err := tx.BumpPairs(ctx, EventPurchase, pairs); err != nil {
+		return err
+	}
+	if o.UserID == "" || o.OrderID == "" {
+		return nil
+	}
+	return tx.SavePurchase(ctx, o.UserID, purchaseOf(o, at))
 }
 
 // HandleCartItemAdded records an add-to-cart.
 func (c *Core) HandleCartItemAdded(ctx context.Context, eventID string, e CartItemAdded) error {
 	if !productIDRe.MatchString(e.ProductID) {
 		return nil // nothing to learn from it; retrying would not help
+	}
+	return c.store.InTx(ctx, func(tx Store) error { return c.recordCartAdd(ctx, tx, eventID, e) })
+}
+
+// recordCartAdd is HandleCartItemAdded in tx.
+func (c *Core) recordCartAdd(ctx context.Context, tx Store, eventID string, e CartItemAdded) error {
+	if !productIDRe.MatchString(e.ProductID) {
+		return nil
 	}
 	who := ""
 	switch {
@@ -236,19 +247,17 @@ func (c *Core) HandleCartItemAdded(ctx context.Context, eventID string, e CartIt
 	if at.IsZero() {
 		at = c.now()
 	}
-	return c.store.InTx(ctx, func(tx Store) error {
-		first, err := tx.MarkProcessed(ctx, eventID, c.now())
-		if err != nil || !first {
-			return err
-		}
-		if err := tx.BumpStat(ctx, e.ProductID, cat, EventCart, max(e.Quantity, 1)); err != nil {
-			return err
-		}
-		if who == "" {
-			return nil
-		}
-		return tx.AddEvents(ctx, who, []Event{{Kind: EventCart, ProductID: e.ProductID, Category: cat, Quantity: max(e.Quantity, 1), At: at}})
-	})
+	first, err := tx.MarkProcessed(ctx, eventID, c.now())
+	if err != nil || !first {
+		return err
+	}
+	if err := tx.BumpStat(ctx, e.ProductID, cat, EventCart, max(e.Quantity, 1)); err != nil {
+		return err
+	}
+	if who == "" {
+		return nil
+	}
+	return tx.AddEvents(ctx, who, []Event{{Kind: EventCart, ProductID: e.ProductID, Category: cat, Quantity: max(e.Quantity, 1), At: at}})
 }
 
 // RunConsumers consumes order.paid (purchase history, and the
@@ -263,9 +272,9 @@ func (c *Core) RunConsumers(ctx context.Context) error {
 		cfg    bus.ConsumerConfig
 		handle func(context.Context, *bus.Msg) error
 	}{
-		{bus.ConsumerConfig{Stream: c.opts.OrdersStream, Durable: "identity-order-paid", Filter: c.opts.OrderPaidSubject, Concurrency: 4}, c.consumeOrderPaid},
-		{bus.ConsumerConfig{Stream: c.opts.CartsStream, Durable: "identity-cart-item-added", Filter: c.opts.CartItemAddedSubject, Concurrency: 4}, c.consumeCartItemAdded},
-		{bus.ConsumerConfig{Stream: c.opts.OrdersStream, Durable: "identity-order-mail-paid", Filter: c.opts.OrderPaidSubject, Concurrency: 4}, c.consumeOrderMail(OrderMailPaid)},
+		{bus.ConsumerConfig{Stream: c.opts.OrdersStream, Durable: "identity-order-paid", Filter: c.opts.OrderPaidSubject, Concurrency: consumedConcurrency}, c.consumeOrderPaid},
+		{bus.ConsumerConfig{Stream: c.opts.CartsStream, Durable: "identity-cart-item-added", Filter: c.opts.CartItemAddedSubject, Concurrency: consumedConcurrency}, c.consumeCartItemAdded},
+		{bus.ConsumerConfig{Stream: c.opts.OrdersStream, Durable: "identity-order-mail-paid", Filter: c.opts.OrderPaidSubject, Concurrency: consumedConcurrency}, c.consumeOrderMail(OrderMailPaid)},
 		{bus.ConsumerConfig{Stream: c.opts.OrdersStream, Durable: "identity-order-mail-shipped", Filter: c.opts.OrderShippedSubject, Concurrency: 4}, c.consumeOrderMail(OrderMailShipped)},
 		{bus.ConsumerConfig{Stream: c.opts.OrdersStream, Durable: "identity-order-mail-refunded", Filter: c.opts.OrderRefundedSubject, Concurrency: 4}, c.consumeOrderMail(OrderMailRefunded)},
 	}
@@ -316,7 +325,8 @@ func (c *Core) consumeOrderPaid(ctx context.Context, m *bus.Msg) error {
 	if err := ev.Decode(&o); err != nil {
 		return fmt.Errorf("order.paid: %w", err)
 	}
-	return c.HandleOrderPaid(ctx, eventID(ev, m), o.orderPaid())
+	id, paid := eventID(ev, m), o.orderPaid()
+	return c.recordConsumed(ctx, id, func(ctx context.Context, tx Store) error { return c.recordPaid(ctx, tx, id, paid) })
 }
 
 // orderPaidEvent reads order.paid as the order service publishes it
@@ -360,7 +370,8 @@ func (c *Core) consumeCartItemAdded(ctx context.Context, m *bus.Msg) error {
 	if err := ev.Decode(&e); err != nil {
 		return fmt.Errorf("cart.item_added: %w", err)
 	}
-	return c.HandleCartItemAdded(ctx, eventID(ev, m), e)
+	id := eventID(ev, m)
+	return c.recordConsumed(ctx, id, func(ctx context.Context, tx Store) error { return c.recordCartAdd(ctx, tx, id, e) })
 }
 
 // eventID is what a consumed event is de-duplicated by: its own id, else

@@ -15,6 +15,7 @@ import (
 	"github.com/bazaarshop/bazaar/internal/platform/bus"
 	"github.com/bazaarshop/bazaar/internal/platform/cache"
 	"github.com/bazaarshop/bazaar/internal/platform/ids"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
 
 // Options configure Core. The zero value is a working development setup:
@@ -170,6 +171,8 @@ type Core struct {
 	seal   *sealer
 	wake   chan struct{} // nudges RunMailer
 
+	consumed *sqldb.Queue[*consumedEvent] // batches of consumed events (batch.go)
+
 	acctFailures, ipFailures, mailRule, mailRequestRule rule
 }
 
@@ -200,6 +203,7 @@ func NewCore(store Store, opts Options) *Core {
 		mailRule:        rule{"mail", int64(opts.MailPerHour), time.Hour},
 		mailRequestRule: rule{"mailreq", int64(opts.MailRequestsPerIPHour), time.Hour},
 	}
+	core.consumed = sqldb.NewQueue(maxConsumedBatch, 1, core.recordBatch)
 	return core
 }
 

@@ -25,33 +25,44 @@ const (
 // queues nothing more; an event without a usable address is dropped, as
 // retrying would not give it one.
 func (c *Core) HandleOrderMail(ctx context.Context, eventID string, kind OrderMailKind, e OrderMail) error {
-	to := NormalizeEmail(e.Email)
-	if validEmail(to) != "" {
-		c.log().WarnContext(ctx, "identity: order mail without a usable address; dropped", "order_id", e.OrderID, "kind", string(kind))
+	_, record, queued := c.orderMailRecord(ctx, eventID, kind, e)
+	if record == nil {
 		return nil
 	}
-	subject, body := c.orderMail(kind, e)
-	if subject == "" {
-		return nil
-	}
-	queued := false
-	err := c.store.InTx(ctx, func(tx Store) error {
-		// The purchase-history consumer records order.paid's id too: the
-		// mail's record is its own.
-		first, err := tx.MarkProcessed(ctx, "mail:"+eventID, c.now())
-		if err != nil || !first {
-			return err
-		}
-		queued = true
-		return c.queueMail(ctx, tx, to, subject, body)
-	})
-	if err != nil {
+	if err := c.store.InTx(ctx, func(tx Store) error { return record(ctx, tx) }); err != nil {
 		return err
 	}
-	if queued {
+	if *queued {
 		c.committed()
 	}
 	return nil
+}
+
+// orderMailRecord returns what recording an order mail writes in a
+// transaction, under the de-duplication id it marks (nil: nothing to
+// send); *queued tells, once it has run, whether it queued the mail.
+func (c *Core) orderMailRecord(ctx context.Context, eventID string, kind OrderMailKind, e OrderMail) (string, func(context.Context, Store) error, *bool) {
+	to := NormalizeEmail(e.Email)
+	if validEmail(to) != "" {
+		c.log().WarnContext(ctx, "identity: order mail without a usable address; dropped", "order_id", e.OrderID, "kind", string(kind))
+		return "", nil, nil
+	}
+	subject, body := c.orderMail(kind, e)
+	if subject == "" {
+		return "", nil, nil
+	}
+	// The purchase-history consumer records order.paid's id too: the
+	// mail's record is its own.
+	id := "mail:" + eventID
+	queued := new(bool)
+	return id, func(ctx context.Context, tx Store) error {
+		first, err := tx.MarkProcessed(ctx, id, c.now())
+		if err != nil || !first {
+			return err
+		}
+		*queued = true
+		return c.queueMail(ctx, tx, to, subject, body)
+	}, queued
 }
 
 // orderMail writes one order mail.
@@ -137,6 +148,16 @@ func (c *Core) consumeOrderMail(kind OrderMailKind) bus.Handler {
 		if err := ev.Decode(&e); err != nil {
 			return fmt.Errorf("order mail: %w", err)
 		}
-		return c.HandleOrderMail(ctx, eventID(ev, m), kind, e)
+		id, record, queued := c.orderMailRecord(ctx, eventID(ev, m), kind, e)
+		if record == nil {
+			return nil
+		}
+		if err := c.recordConsumed(ctx, id, record); err != nil {
+			return err
+		}
+		if *queued {
+			c.committed()
+		}
+		return nil
 	}
 }

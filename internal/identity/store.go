@@ -57,6 +57,12 @@ type Pair struct {
 	Count int64
 }
 
+// ActorEvent is behaviour and whose it is.
+type ActorEvent struct {
+	Actor string
+	Event
+}
+
 // ProductStat counts what shoppers did with a product.
 type ProductStat struct {
 	ProductID string
@@ -128,8 +134,13 @@ type Store interface {
 	// MarkProcessed records a consumed bus event and reports whether it
 	// was new: the consumers' de-duplication.
 	MarkProcessed(ctx context.Context, eventID string, at time.Time) (bool, error)
+	// MarkProcessedAll is MarkProcessed for many events at once; the map
+	// holds the ids that were new.
+	MarkProcessedAll(ctx context.Context, eventIDs []string, at time.Time) (map[string]bool, error)
 	// AddEvents records behaviour of actor ("u:<user id>" or "d:<device id>").
 	AddEvents(ctx context.Context, actor string, evs []Event) error
+	// AddActorEvents records the behaviour of several actors at once.
+	AddActorEvents(ctx context.Context, evs []ActorEvent) error
 	// RecentEvents returns actor's behaviour, the newest first.
 	RecentEvents(ctx context.Context, actor string, limit int) ([]Event, error)
 	ReassignEvents(ctx context.Context, from, to string) error
@@ -139,6 +150,9 @@ type Store interface {
 	// BumpStat adds n to a product's count of kind and records its
 	// category when known.
 	BumpStat(ctx context.Context, productID, category string, kind EventKind, n int) error
+	// BumpStats adds each ProductStat's counts to its product's, and
+	// records the category where one is given.
+	BumpStats(ctx context.Context, bumps []ProductStat) error
 	// Related returns the pairs of kind whose A is one of seeds, the most
 	// frequent first.
 	Related(ctx context.Context, kind EventKind, seeds []string, limit int) ([]Pair, error)

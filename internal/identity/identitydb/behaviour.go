@@ -3,7 +3,9 @@ package identitydb
 import (
 	"context"
 	"encoding/json"
-	"sort"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/bazaarshop/bazaar/internal/identity"
@@ -19,12 +21,58 @@ func (s *Store) MarkProcessed(ctx context.Context, eventID string, at time.Time)
 	return affected(res) == 1, nil
 }
 
-func (s *Store) AddEvents(ctx context.Context, actor string, evs []identity.Event) error {
-	for _, e := range evs {
-		_, err := s.q.ExecContext(ctx, `INSERT INTO behaviour (actor, kind, product_id, category, query, quantity, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			actor, string(e.Kind), e.ProductID, e.Category, e.Query, e.Quantity, ms(e.At))
+func (s *Store) MarkProcessedAll(ctx context.Context, eventIDs []string, at time.Time) (map[string]bool, error) {
+	ids := slices.Clone(eventIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	first := make(map[string]bool, len(ids))
+	for chunk := range slices.Chunk(ids, maxRows) {
+		q, args := sqldb.MultiInsert(`INSERT INTO processed_events (event_id, at) VALUES `, 2, len(chunk))
+		for _, id := range chunk {
+			args = append(args, id, ms(at))
+		}
+		rows, err := s.q.QueryContext(ctx, q+` ON CONFLICT (event_id) DO NOTHING RETURNING event_id`, args...)
 		if err != nil {
-			return wrap("add event", err)
+			return nil, wrap("mark events processed", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, wrap("mark events processed", err)
+			}
+			first[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, wrap("mark events processed", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, wrap("mark events processed", err)
+		}
+	}
+	return first, nil
+}
+
+// maxRows bounds the rows of one multi-row statement, well inside both
+// engines' limits on bound parameters.
+const maxRows = 500
+
+func (s *Store) AddEvents(ctx context.Context, actor string, evs []identity.Event) error {
+	all := make([]identity.ActorEvent, len(evs))
+	for i, e := range evs {
+		all[i] = identity.ActorEvent{Actor: actor, Event: e}
+	}
+	return s.AddActorEvents(ctx, all)
+}
+
+func (s *Store) AddActorEvents(ctx context.Context, evs []identity.ActorEvent) error {
+	for chunk := range slices.Chunk(evs, maxRows) {
+		q, args := sqldb.MultiInsert(`INSERT INTO behaviour (actor, kind, product_id, category, query, quantity, at) VALUES `, 7, len(chunk))
+		for _, e := range chunk {
+			args = append(args, e.Actor, string(e.Kind), e.ProductID, e.Category, e.Query, e.Quantity, ms(e.At))
+		}
+		if _, err := s.q.ExecContext(ctx, q, args...); err != nil {
+			return wrap("add events", err)
 		}
 	}
 	return nil
@@ -62,49 +110,82 @@ func (s *Store) DeleteEvents(ctx context.Context, actor string) error {
 }
 
 // BumpPairs upserts in key order, so that concurrent transactions lock
-// rows in the same order and do not deadlock.
+// rows in the same order and do not deadlock; a pair given twice is
+// counted in one row (an upsert may not touch a row twice).
 func (s *Store) BumpPairs(ctx context.Context, kind identity.EventKind, pairs []identity.Pair) error {
-	all := make([]identity.Pair, 0, 2*len(pairs))
+	counts := map[[2]string]int64{}
 	for _, p := range pairs {
 		if p.A == p.B {
 			continue
 		}
-		all = append(all, p, identity.Pair{A: p.B, B: p.A, Count: p.Count})
+		counts[[2]string{p.A, p.B}] += p.Count
+		counts[[2]string{p.B, p.A}] += p.Count
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].A != all[j].A {
-			return all[i].A < all[j].A
+	keys := slices.Collect(maps.Keys(counts))
+	slices.SortFunc(keys, func(x, y [2]string) int {
+		if c := strings.Compare(x[0], y[0]); c != 0 {
+			return c
 		}
-		return all[i].B < all[j].B
+		return strings.Compare(x[1], y[1])
 	})
-	for _, p := range all {
-		_, err := s.q.ExecContext(ctx, `INSERT INTO pairs (kind, a, b, n) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (kind, a, b) DO UPDATE SET n = pairs.n + excluded.n`, string(kind), p.A, p.B, p.Count)
-		if err != nil {
-			return wrap("bump pair", err)
+	for chunk := range slices.Chunk(keys, maxRows) {
+		q, args := sqldb.MultiInsert(`INSERT INTO pairs (kind, a, b, n) VALUES `, 4, len(chunk))
+		for _, k := range chunk {
+			args = append(args, string(kind), k[0], k[1], counts[k])
+		}
+		if _, err := s.q.ExecContext(ctx, q+` ON CONFLICT (kind, a, b) DO UPDATE SET n = pairs.n + excluded.n`, args...); err != nil {
+			return wrap("bump pairs", err)
 		}
 	}
 	return nil
 }
 
 func (s *Store) BumpStat(ctx context.Context, productID, category string, kind identity.EventKind, n int) error {
-	var views, carts, purchases int
+	st := identity.ProductStat{ProductID: productID, Category: category}
 	switch kind {
 	case identity.EventView:
-		views = n
+		st.Views = int64(n)
 	case identity.EventCart:
-		carts = n
+		st.Carts = int64(n)
 	case identity.EventPurchase:
-		purchases = n
+		st.Purchases = int64(n)
 	}
-	_, err := s.q.ExecContext(ctx, `INSERT INTO product_stats (product_id, category, views, carts, purchases) VALUES ($1, $2, $3, $4, $5)
+	return s.BumpStats(ctx, []identity.ProductStat{st})
+}
+
+// BumpStats adds to the counts in product order (see BumpPairs), one row a
+// product.
+func (s *Store) BumpStats(ctx context.Context, bumps []identity.ProductStat) error {
+	sum := map[string]*identity.ProductStat{}
+	for _, b := range bumps {
+		t := sum[b.ProductID]
+		if t == nil {
+			t = &identity.ProductStat{ProductID: b.ProductID}
+			sum[b.ProductID] = t
+		}
+		if b.Category != "" {
+			t.Category = b.Category
+		}
+		t.Views, t.Carts, t.Purchases = t.Views+b.Views, t.Carts+b.Carts, t.Purchases+b.Purchases
+	}
+	ids := slices.Sorted(maps.Keys(sum))
+	for chunk := range slices.Chunk(ids, maxRows) {
+		q, args := sqldb.MultiInsert(`INSERT INTO product_stats (product_id, category, views, carts, purchases) VALUES `, 5, len(chunk))
+		for _, id := range chunk {
+			t := sum[id]
+			args = append(args, t.ProductID, t.Category, t.Views, t.Carts, t.Purchases)
+		}
+		_, err := s.q.ExecContext(ctx, q+`
 		ON CONFLICT (product_id) DO UPDATE SET
 			views = product_stats.views + excluded.views,
 			carts = product_stats.carts + excluded.carts,
 			purchases = product_stats.purchases + excluded.purchases,
-			category = CASE WHEN excluded.category <> '' THEN excluded.category ELSE product_stats.category END`,
-		productID, category, views, carts, purchases)
-	return wrap("bump product stat", err)
+			category = CASE WHEN excluded.category <> '' THEN excluded.category ELSE product_stats.category END`, args...)
+		if err != nil {
+			return wrap("bump product stats", err)
+		}
+	}
+	return nil
 }
 
 func (s *Store) Related(ctx context.Context, kind identity.EventKind, seeds []string, limit int) ([]identity.Pair, error) {

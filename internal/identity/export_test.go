@@ -1,0 +1,36 @@
+package identity
+
+import "context"
+
+// ConsumedForTest is an event for RecordBatchForTest: a paid order, an
+// add-to-cart, or (Fail) one whose recording fails.
+type ConsumedForTest struct {
+	ID   string
+	Paid *OrderPaid
+	Cart *CartItemAdded
+	Fail error
+}
+
+// RecordBatchForTest records evs as the consumers do, in one batch, and
+// returns each event's outcome.
+func (c *Core) RecordBatchForTest(ctx context.Context, evs []ConsumedForTest) []error {
+	batch := make([]*consumedEvent, len(evs))
+	for i, e := range evs {
+		batch[i] = &consumedEvent{id: e.ID, record: func(ctx context.Context, tx Store) error {
+			switch {
+			case e.Fail != nil:
+				return e.Fail
+			case e.Paid != nil:
+				return c.recordPaid(ctx, tx, e.ID, *e.Paid)
+			default:
+				return c.recordCartAdd(ctx, tx, e.ID, *e.Cart)
+			}
+		}}
+	}
+	c.recordBatch(ctx, batch)
+	out := make([]error, len(batch))
+	for i, ev := range batch {
+		out[i] = ev.err
+	}
+	return out
+}
