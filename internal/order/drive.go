@@ -36,6 +36,9 @@ func (c *Core) driveLocked(ctx context.Context, id string, known *Order) error {
 		if known != nil {
 			o, known = *known, nil
 		} else {
+			if c.pastPayment.has(id) {
+				return nil // the last step settled it
+			}
 			var err error
 			if o, err = c.store.Current(ctx, id); err != nil {
 				return err

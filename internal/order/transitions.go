@@ -96,6 +96,9 @@ func (c *Core) write(id string, fn func(o *Order, m *Mutation) error, store func
 		return nil
 	})
 	if err == nil && wrote {
+		if o.Status.Settled() {
+			c.pastPayment.add(id) // drive needs no read to learn it
+		}
 		c.opts.OnCommit()
 		c.changed(id)
 	}
