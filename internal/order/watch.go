@@ -35,6 +35,13 @@ func (c *Core) Watch(id string) (ch <-chan struct{}, stop func()) {
 	}
 }
 
+// watched reports whether any order has a watcher in this process.
+func (c *Core) watched() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.watchers) > 0
+}
+
 // changed wakes the order's watchers.
 func (c *Core) changed(id string) {
 	c.mu.Lock()
@@ -58,6 +65,9 @@ func (c *Core) FollowBus(ctx context.Context) error {
 		return nil
 	}
 	sub, err := c.opts.Bus.Conn().Subscribe("order.>", func(m *nats.Msg) {
+		if !c.watched() {
+			return // nobody to wake: no need to read the message
+		}
 		if id := changedOrder(m.Subject, m.Data); id != "" {
 			c.changed(id)
 		}
