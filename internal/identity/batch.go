@@ -105,20 +105,6 @@ func (b *batchTx) MarkProcessed(ctx context.Context, id string, at time.Time) (b
 	return b.Store.MarkProcessed(ctx, id, at)
 }
 
-func (b *batchTx) BumpStat(_ context.Context, productID, category string, kind EventKind, n int) error {
-	st := ProductStat{ProductID: productID, Category: category}
-	switch kind {
-	case EventView:
-		st.Views = int64(n)
-	case EventCart:
-		st.Carts = int64(n)
-	case EventPurchase:
-		st.Purchases = int64(n)
-	}
-	b.stats = append(b.stats, st)
-	return nil
-}
-
 func (b *batchTx) BumpStats(_ context.Context, bumps []ProductStat) error {
 	b.stats = append(b.stats, bumps...)
 	return nil

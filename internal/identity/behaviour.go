@@ -112,7 +112,7 @@ func (c *Core) countView(ctx context.Context, tx Store, ev Event, recent []Event
 			others = append(others, r.ProductID)
 		}
 	}
-	if err := tx.BumpStat(ctx, ev.ProductID, ev.Category, EventView, 1); err != nil {
+	if err := tx.BumpStats(ctx, countOf(ev.ProductID, ev.Category, EventView, 1)); err != nil {
 		return err
 	}
 	return tx.BumpPairs(ctx, EventView, pairsWith(ev.ProductID, others))
@@ -174,7 +174,7 @@ func (c *Core) recordPaid(ctx context.Context, tx Store, eventID string, o Order
 		if !slugRe.MatchString(cat) {
 			cat = ""
 		}
-		if err := tx.BumpStat(ctx, it.ProductID, cat, EventPurchase, it.Quantity); err != nil {
+		if err := tx.BumpStats(ctx, countOf(it.ProductID, cat, EventPurchase, it.Quantity)); err != nil {
 			return err
 		}
 		evs = append(evs, Event{Kind: EventPurchase, ProductID: it.ProductID, Category: cat, Quantity: it.Quantity, At: at})
@@ -251,7 +251,7 @@ func (c *Core) recordCartAdd(ctx context.Context, tx Store, eventID string, e Ca
 	if err != nil || !first {
 		return err
 	}
-	if err := tx.BumpStat(ctx, e.ProductID, cat, EventCart, max(e.Quantity, 1)); err != nil {
+	if err := tx.BumpStats(ctx, countOf(e.ProductID, cat, EventCart, max(e.Quantity, 1))); err != nil {
 		return err
 	}
 	if who == "" {

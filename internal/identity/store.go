@@ -72,6 +72,20 @@ type ProductStat struct {
 	Purchases int64
 }
 
+// countOf is n of kind for a product, as a ProductStat to add (BumpStats).
+func countOf(productID, category string, kind EventKind, n int) []ProductStat {
+	st := ProductStat{ProductID: productID, Category: category}
+	switch kind {
+	case EventView:
+		st.Views = int64(n)
+	case EventCart:
+		st.Carts = int64(n)
+	case EventPurchase:
+		st.Purchases = int64(n)
+	}
+	return []ProductStat{st}
+}
+
 // Store is what Core needs of storage. Methods report ErrUserNotFound,
 // ErrAddressNotFound, ErrInvalidSession, ErrInvalidToken or ErrEmailTaken
 // where their comments say so, and errs.Unavailable when the store is down.
@@ -147,9 +161,6 @@ type Store interface {
 	DeleteEvents(ctx context.Context, actor string) error
 	// BumpPairs adds one to each pair's count, both ways round.
 	BumpPairs(ctx context.Context, kind EventKind, pairs []Pair) error
-	// BumpStat adds n to a product's count of kind and records its
-	// category when known.
-	BumpStat(ctx context.Context, productID, category string, kind EventKind, n int) error
 	// BumpStats adds each ProductStat's counts to its product's, and
 	// records the category where one is given.
 	BumpStats(ctx context.Context, bumps []ProductStat) error

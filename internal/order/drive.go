@@ -22,9 +22,6 @@ func (c *Core) drive(ctx context.Context, id string) error {
 	}
 	unlock := c.lockOrder(id)
 	defer unlock()
-	if c.pastPayment.has(id) {
-		return nil // settled by whoever held the lock (the request's worker)
-	}
 	return c.driveLocked(ctx, id, nil)
 }
 
@@ -37,7 +34,9 @@ func (c *Core) driveLocked(ctx context.Context, id string, known *Order) error {
 			o, known = *known, nil
 		} else {
 			if c.pastPayment.has(id) {
-				return nil // the last step settled it
+				// Settled by this drive's last step, or by whoever held
+				// the order's lock before us (the request's worker).
+				return nil
 			}
 			var err error
 			if o, err = c.store.Current(ctx, id); err != nil {

@@ -128,18 +128,3 @@ func (o orderAccounts) Address(ctx context.Context, id string) (cart.Address, er
 		City: ad.City, State: ad.State, PostalCode: ad.PostalCode, Country: ad.Country,
 	}, nil
 }
-
-// orderService is the order service in this process, or a client of the
-// process that runs it.
-func (a *App) orderService() (order.Service, error) {
-	if a.Order != nil {
-		return a.Order, nil
-	}
-	url, err := a.remoteURL("order")
-	if err != nil {
-		return nil, err
-	}
-	c := orderhttp.NewClient(url)
-	a.sign(c.Client)
-	return c, nil
-}

@@ -140,19 +140,6 @@ func (s *Store) BumpPairs(ctx context.Context, kind identity.EventKind, pairs []
 	return nil
 }
 
-func (s *Store) BumpStat(ctx context.Context, productID, category string, kind identity.EventKind, n int) error {
-	st := identity.ProductStat{ProductID: productID, Category: category}
-	switch kind {
-	case identity.EventView:
-		st.Views = int64(n)
-	case identity.EventCart:
-		st.Carts = int64(n)
-	case identity.EventPurchase:
-		st.Purchases = int64(n)
-	}
-	return s.BumpStats(ctx, []identity.ProductStat{st})
-}
-
 // BumpStats adds to the counts in product order (see BumpPairs), one row a
 // product.
 func (s *Store) BumpStats(ctx context.Context, bumps []identity.ProductStat) error {

@@ -320,10 +320,10 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) identity.Store) {
 			t.Fatalf("reverse pairs %+v", rel)
 		}
 
-		must(t, s.BumpStat(ctx, "p1", "kurtas", identity.EventView, 3))
-		must(t, s.BumpStat(ctx, "p1", "", identity.EventPurchase, 1))
-		must(t, s.BumpStat(ctx, "p2", "sarees", identity.EventPurchase, 2))
-		must(t, s.BumpStat(ctx, "p3", "kurtas", identity.EventCart, 1))
+		must(t, s.BumpStats(ctx, []identity.ProductStat{{ProductID: "p1", Category: "kurtas", Views: 3}}))
+		// Several products in one call (one statement); p2's two bumps add up in its row.
+		must(t, s.BumpStats(ctx, []identity.ProductStat{{ProductID: "p1", Purchases: 1}, {ProductID: "p2", Category: "sarees", Purchases: 1}, {ProductID: "p2", Purchases: 1}}))
+		must(t, s.BumpStats(ctx, []identity.ProductStat{{ProductID: "p3", Category: "kurtas", Carts: 1}}))
 		pop, err := s.Popular(ctx, "", 10)
 		must(t, err)
 		if len(pop) != 3 || pop[0].ProductID != "p2" || pop[1].ProductID != "p1" || pop[1].Category != "kurtas" || pop[1].Views != 3 {

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bazaarshop/bazaar/internal/platform/bus"
@@ -199,16 +197,11 @@ func (r *Relay) delete(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	var b strings.Builder
 	args := make([]any, len(ids))
 	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("$" + strconv.Itoa(i+1))
 		args[i] = id
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id IN (`+b.String()+`)`, args...); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id IN (`+sqldb.Placeholders(1, len(ids))+`)`, args...); err != nil {
 		return fmt.Errorf("outbox delete: %w", sqldb.MapError(err))
 	}
 	return nil
