@@ -75,7 +75,10 @@ type Options struct {
 	// SweepInterval is how often the workers look for unpaid orders past
 	// their deadline and abandoned checkouts; 5 seconds.
 	SweepInterval time.Duration
-	// Workers is how many requests one worker process handles at once; 32.
+	// Workers is how many requests one worker process handles at once;
+	// 128. The stores write the steps that arrive together as one
+	// statement, so more orders in flight make larger batches, not more
+	// statements.
 	Workers int
 	// OnCommit is called after a transaction that wrote outbox events
 	// (the relay's Notify).
@@ -101,7 +104,7 @@ func (o Options) withDefaults() Options {
 		o.SweepInterval = 5 * time.Second
 	}
 	if o.Workers <= 0 {
-		o.Workers = 32
+		o.Workers = 128
 	}
 	if o.OnCommit == nil {
 		o.OnCommit = func() {}

@@ -275,8 +275,9 @@ func (p *pastPayment) add(id string) {
 
 // orderLocks serialises the work on one order within this process (the
 // request and payment consumers and the sweeper may all touch it); across
-// processes the store's locked updates and idempotent calls do.
-type orderLocks [64]sync.Mutex
+// processes the store's locked updates and idempotent calls do. Many more
+// locks than workers, so that orders rarely wait for an unrelated one.
+type orderLocks [1024]sync.Mutex
 
 func (c *Core) lockOrder(id string) func() {
 	h := fnv.New32a()

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bazaarshop/bazaar/internal/catalog"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
 
 // Bulk loading is for seeding and benchmarks: many products per statement,
@@ -160,7 +161,7 @@ func (s *Store) insertUnnest(ctx context.Context, q *sql.Tx, t *table, suffix st
 		if typ == "jsonb" {
 			sel[j] += "::jsonb"
 		}
-		arrays[j] = column(t.rows, j, typ)
+		arrays[j] = sqldb.Column(t.rows, j, typ)
 	}
 	aliases := make([]string, len(t.cols))
 	for j := range aliases {
@@ -170,38 +171,6 @@ func (s *Store) insertUnnest(ctx context.Context, q *sql.Tx, t *table, suffix st
 		` FROM unnest(` + strings.Join(unnest, ", ") + `) AS t (` + strings.Join(aliases, ", ") + `)` + suffix
 	_, err := q.ExecContext(ctx, stmt, arrays...)
 	return dbErr("bulk insert "+t.name, err)
-}
-
-// column gathers column j of rows into a typed slice pgx sends as an array.
-func column(rows [][]any, j int, typ string) any {
-	switch typ {
-	case "text", "jsonb":
-		out := make([]string, len(rows))
-		for i, r := range rows {
-			out[i] = r[j].(string)
-		}
-		return out
-	case "boolean":
-		out := make([]bool, len(rows))
-		for i, r := range rows {
-			out[i] = r[j].(bool)
-		}
-		return out
-	default: // integers, possibly NULL
-		out := make([]*int64, len(rows))
-		for i, r := range rows {
-			switch v := r[j].(type) {
-			case int64:
-				out[i] = &v
-			case int:
-				n := int64(v)
-				out[i] = &n
-			case *int64:
-				out[i] = v
-			}
-		}
-		return out
-	}
 }
 
 func sortedKeys(m map[string]bool) []string {

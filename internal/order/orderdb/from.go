@@ -16,7 +16,8 @@ import (
 // runs on known, and the write is guarded by known's version, which every
 // write of an order bumps, so it lands only if nothing was written since
 // known. On PostgreSQL the order, its transitions and its events are then
-// one statement (sqldb.Guarded), with no transaction around it; on SQLite
+// one statement (sqldb.Guarded), with no transaction around it, and
+// written with the other orders' updates queued beside it; on SQLite
 // the parts run in a transaction (no round trips to save there).
 func (s *Store) UpdateFrom(ctx context.Context, known order.Order, fn func(o *order.Order, m *order.Mutation) error) (order.Order, error) {
 	o := known
@@ -48,16 +49,8 @@ func (s *Store) writeFrom(ctx context.Context, o *order.Order, prev int, m *orde
 		return false, err
 	}
 	update := append(r.args(), prev)
-	if s.forUpdate != "" { // PostgreSQL
-		q, args, err := guardedStatement(update, m)
-		if err != nil {
-			return false, err
-		}
-		var n int
-		if err := s.db.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
-			return false, fmt.Errorf("update order %s: %w", o.ID, sqldb.MapError(err))
-		}
-		return n == 1, nil
+	if s.updates != nil { // PostgreSQL: one statement, with the others queued (batch.go)
+		return s.queueUpdate(ctx, update, m)
 	}
 	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, updateOrder, update...)

@@ -43,6 +43,7 @@ type Store struct {
 	wmu *sync.Mutex
 
 	creates *sqldb.Queue[*createOp] // group commit of new orders (create.go)
+	updates *sqldb.Queue[*updateOp] // PostgreSQL: updates from known orders, batched (batch.go)
 }
 
 var _ order.Store = (*Store)(nil)
@@ -53,6 +54,7 @@ func New(db *sqldb.DB) *Store {
 	s.creates = sqldb.NewQueue(maxCreateBatch, 1, s.createBatch)
 	if db.Dialect() == sqldb.Postgres {
 		s.forUpdate = " FOR UPDATE"
+		s.updates = sqldb.NewQueue(maxUpdateBatch, 2, s.runUpdates)
 	} else {
 		s.wmu = new(sync.Mutex)
 	}

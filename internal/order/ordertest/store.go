@@ -37,6 +37,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) (order.Store, *sqldb.D
 		{"UpdateWritesAllOrNothing", testStoreUpdate},
 		{"UpdateNoChange", testStoreNoChange},
 		{"UpdateFromKnownCopy", testStoreUpdateFrom},
+		{"ManyUpdatesFromAtOnce", testStoreManyUpdatesFrom},
 		{"ConcurrentUpdatesSerialise", testStoreConcurrent},
 		{"ListFiltersAndPages", testStoreList},
 		{"ListPageSizes", testStoreListPageSizes},
@@ -468,6 +469,72 @@ func testStoreUpdateFrom(t *testing.T, s order.Store, db *sqldb.DB) {
 	}
 	_, err := s.UpdateFrom(bg, *newOrder("c1", "b@example.com", time.Now()), func(*order.Order, *order.Mutation) error { return nil })
 	wantErr(t, err, order.ErrOrderNotFound)
+}
+
+// Many updates from known copies at once, as the order workers make them
+// (on PostgreSQL they are written in batches): copies still current are
+// written as they are; stale ones are run again on the stored order; four
+// writers of one order from the same copy all land, one after another; a
+// write's transitions and events are written with it and only with it.
+func testStoreManyUpdatesFrom(t *testing.T, s order.Store, db *sqldb.DB) {
+	const n = 40
+	orders := make([]order.Order, n)
+	for i := range orders {
+		orders[i] = create(t, s, newOrder("c1", "a@example.com", time.Now().UTC()))
+	}
+	for i := 0; i < n; i += 3 { // changed behind their copies' backs
+		must(s.Update(bg, orders[i].ID, func(o *order.Order, m *order.Mutation) error {
+			o.Payment.FailureCode = "bumped"
+			return nil
+		}))(t)
+	}
+	step := func(o *order.Order, m *order.Mutation) error {
+		o.Seq++
+		m.Transitions = append(m.Transitions, order.Transition{Seq: o.Seq, From: o.Status, To: o.Status, Reason: "step", Actor: "worker", At: time.Now()})
+		m.Events = append(m.Events, event(t, order.EventStatus, o))
+		return nil
+	}
+	plain := func(o *order.Order, m *order.Mutation) error { // no history: a payment note, say
+		o.Payment.Captured = inr(o.Payment.Captured.Amount + 1)
+		return nil
+	}
+	writers := func(i int) int { return 1 + 3*btoi(i%4 == 1) }
+	var wg sync.WaitGroup
+	for i := range orders {
+		for k := range writers(i) {
+			fn := step
+			if k > 0 {
+				fn = plain
+			}
+			wg.Go(func() {
+				got, err := s.UpdateFrom(bg, orders[i], fn)
+				if err != nil {
+					t.Errorf("order %d: %v", i, err)
+				} else if (got.Payment.FailureCode == "bumped") != (i%3 == 0) {
+					t.Errorf("order %d: returned %q; bumped behind the copy: %v", i, got.Payment.FailureCode, i%3 == 0)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for i, o := range orders {
+		w, bumped := writers(i), btoi(i%3 == 0)
+		got := must(s.Order(bg, o.ID))(t)
+		if got.Version != bumped+w || got.Seq != 2 || len(got.History) != 2 || got.Payment.Captured.Amount != int64(w-1) {
+			t.Errorf("order %d: version %d, seq %d, %d transitions, %d noted; want %d writes after %d bumps",
+				i, got.Version, got.Seq, len(got.History), got.Payment.Captured.Amount, w, bumped)
+		}
+	}
+	if evs := outboxIDs(t, db); len(evs) != 2*n { // each order's created event and its step's
+		t.Fatalf("%d events, want %d", len(evs), 2*n)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Updates of one order run one at a time: none is lost.

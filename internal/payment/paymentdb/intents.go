@@ -109,11 +109,9 @@ func (s *Store) CreateIntent(ctx context.Context, it *payment.Intent, m *payment
 	if s.chain && m != nil && len(m.Transitions) > 0 && len(m.Ledger) == 0 && onlyHistory(m) {
 		// The intent and its first transitions as one statement, with no
 		// transaction to open and commit.
-		q, qargs := createStatement(args, m.Transitions)
-		if _, err := s.exec(ctx, nil, q, qargs...); err != nil {
-			return fmt.Errorf("create intent: %w", sqldb.MapError(err))
-		}
-		return nil
+		w := &intentWrite{intent: args, ts: m.Transitions}
+		s.creates.Do(ctx, w)
+		return w.err
 	}
 	return s.inWriteTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := s.exec(ctx, tx, insertIntent, args...); err != nil {
@@ -184,8 +182,9 @@ func (s *Store) writeFrom(ctx context.Context, it *payment.Intent, m *payment.Mu
 	it.Version++
 	switch {
 	case s.chain && len(m.Refunds) == 0 && m.Webhook == nil:
-		// The intent, its history and its events: one statement.
-		return s.writeIntent(ctx, nil, it, prev, m, true)
+		// The intent, its history and its events: one statement, with the
+		// other steps that arrive with it (batch.go).
+		return s.queueUpdate(ctx, it, prev, m)
 	case onlyHistory(m) && len(m.Transitions)+len(m.Ledger) == 0:
 		return s.writeIntent(ctx, nil, it, prev, m, false)
 	}

@@ -38,6 +38,8 @@ type Store struct {
 	forUpdate string       // row lock suffix: PostgreSQL locks rows; SQLite's write transaction locks the file
 	chain     bool         // PostgreSQL: write an intent and its history as one statement (chained.go)
 	writes    *sqldb.Group // SQLite: the writes of a payment's steps are group-committed
+	// PostgreSQL: the steps that arrive together are written together (batch.go).
+	creates, updates *sqldb.Queue[*intentWrite]
 }
 
 var _ payment.Store = (*Store)(nil)
@@ -48,6 +50,8 @@ func New(db *sqldb.DB) *Store {
 	if db.Dialect() == sqldb.Postgres {
 		s.forUpdate = " FOR UPDATE"
 		s.chain = true
+		s.creates = sqldb.NewQueue(256, 2, s.runCreates)
+		s.updates = sqldb.NewQueue(256, 2, s.runUpdates)
 	} else {
 		s.writes = sqldb.NewGroup(db, 64, 1, nil)
 	}

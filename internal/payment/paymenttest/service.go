@@ -31,6 +31,7 @@ func ServiceSuite(t *testing.T, newEnv func(t *testing.T) *Env) {
 		{"IllegalTransitions", testIllegalTransitions},
 		{"PartialCaptureAndRefunds", testPartialCaptureAndRefunds},
 		{"ConcurrentRefunds", testConcurrentRefunds},
+		{"ManyPaymentsAtOnce", testManyAtOnce},
 		{"AutomaticCapture", testAutomaticCapture},
 		{"ThreeDSecure", testThreeDSecure},
 		{"UPICollect", testUPICollect},
@@ -445,6 +446,100 @@ func testConcurrentRefunds(t *testing.T, e *Env) {
 		t.Fatalf("after: %s %d", got.Status, got.AmountRefunded.Amount)
 	}
 	LedgerOK(t, e)
+}
+
+// Many orders paid at once, the way the order workers pay them (create
+// with confirm, then capture), while some of the captures race a cancel of
+// the same intent: on PostgreSQL the steps are written in batches, each
+// guarded by the version its writer read. Every intent ends captured or
+// cancelled, never both; its history is the one its path writes; the
+// ledger balances; and each event is announced once.
+func testManyAtOnce(t *testing.T, e *Env) {
+	const n, racing = 48, 12
+	methods := make([]payment.Method, n)
+	for i := range methods {
+		methods[i] = Tokenize(t, e.Svc, fmt.Sprint("cust-", i), "4242424242424242")
+	}
+	var wg sync.WaitGroup
+	final := make([]payment.Intent, n)
+	captureOK, cancelOK := make([]bool, n), make([]bool, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			order := ids.New()
+			it, err := e.Svc.CreateIntent(Service, payment.CreateIntentInput{
+				IdempotencyKey: "order-" + order, OrderID: order, CustomerID: fmt.Sprint("cust-", i), Amount: inr(int64(1000 + i)),
+				Method: payment.MethodInput{Type: payment.MethodCard, Token: methods[i].ID}, CaptureMethod: payment.CaptureManual,
+				Confirm: true,
+			})
+			if err != nil || it.Status != payment.StatusAuthorized {
+				t.Errorf("intent %d: %v %s", i, err, it.Status)
+				return
+			}
+			var inner sync.WaitGroup
+			if i < racing {
+				inner.Add(1)
+				go func() {
+					defer inner.Done()
+					got, err := e.Svc.CancelIntent(Service, it.ID, payment.CancelIntentInput{Reason: "race"})
+					if err != nil && !lostRace(err) {
+						t.Errorf("cancel %d: %v", i, err)
+					}
+					cancelOK[i] = err == nil && got.Status == payment.StatusCancelled
+				}()
+			}
+			got, err := e.Svc.CaptureIntent(Service, it.ID, payment.CaptureIntentInput{})
+			if err != nil && (i >= racing || !lostRace(err)) {
+				t.Errorf("capture %d: %v", i, err)
+			}
+			captureOK[i] = err == nil && got.Status == payment.StatusCaptured
+			inner.Wait()
+			final[i] = get(t, e, it.ID)
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	captured, cancelled := 0, 0
+	for i, it := range final {
+		got := statuses(it.Transitions)
+		want := []payment.Status{payment.StatusRequiresConfirmation, payment.StatusProcessing, payment.StatusAuthorized, it.Status}
+		switch {
+		case it.Status == payment.StatusCaptured && !cancelOK[i] && it.AmountCaptured.Amount == int64(1000+i):
+			captured++
+		case it.Status == payment.StatusCancelled && !captureOK[i] && i < racing && it.AmountCaptured.Amount == 0:
+			cancelled++
+		default:
+			t.Errorf("intent %d: %s, captured %d; the capture said ok: %v, the cancel: %v", i, it.Status,
+				it.AmountCaptured.Amount, captureOK[i], cancelOK[i])
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("intent %d: history %v, want %v", i, got, want)
+		}
+		if it.Status == payment.StatusCaptured && !captureOK[i] {
+			t.Errorf("intent %d: captured, but the capture was refused", i)
+		}
+	}
+	if captured+cancelled != n || captured < n-racing {
+		t.Fatalf("%d captured, %d cancelled of %d", captured, cancelled, n)
+	}
+	LedgerOK(t, e)
+	ev := Events(t, e)
+	if ev[payment.EventAuthorized] != n || ev[payment.EventCaptured] != captured || ev[payment.EventCancelled] != cancelled {
+		t.Fatalf("events = %v; want %d authorised, %d captured, %d cancelled", ev, n, captured, cancelled)
+	}
+}
+
+// lostRace: a capture or cancel refused because the other got there first
+// (here, or at the provider).
+func lostRace(err error) bool {
+	switch errs.KindOf(err) {
+	case errs.KindConflict, errs.KindUnprocessable:
+		return true
+	}
+	return false
 }
 
 func testAutomaticCapture(t *testing.T, e *Env) {

@@ -3,6 +3,7 @@ package paymenttest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) (payment.Store, *sqldb
 		{"UpdateWritesAllOrNothing", testStoreUpdate},
 		{"UpdateFromKnownCopy", testStoreUpdateFrom},
 		{"ConcurrentUpdatesSerialise", testStoreConcurrent},
+		{"ManyWritesAtOnce", testStoreManyAtOnce},
 		{"MoneyConstraints", testStoreConstraints},
 		{"LedgerAppendOnly", testStoreLedgerAppendOnly},
 		{"Webhooks", testStoreWebhooks},
@@ -228,6 +230,100 @@ func testStoreConcurrent(t *testing.T, s payment.Store, _ *sqldb.DB) {
 	if got := must(s.GetIntent(bg, it.ID))(t); got.Attempts != 16 || got.Version != 17 {
 		t.Fatalf("attempts = %d, version = %d; updates were lost", got.Attempts, got.Version)
 	}
+}
+
+// Many creates and updates from known copies at once, as the order workers
+// make them (on PostgreSQL they are written in batches): copies still
+// current are written as they are; stale ones (another write came first)
+// are run again on the stored intent; two writers of one intent from the
+// same copy all land, one after another; each write's history, ledger
+// lines and events are written with it and only with it.
+func testStoreManyAtOnce(t *testing.T, s payment.Store, db *sqldb.DB) {
+	const n = 40
+	its := make([]payment.Intent, n)
+	var wg sync.WaitGroup
+	for i := range its {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			its[i] = created(t, s, "c1", fmt.Sprint("k", i))
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	// Every third intent is changed behind its copy's back.
+	for i := 0; i < n; i += 3 {
+		must(s.UpdateIntent(bg, its[i].ID, func(it *payment.Intent, m *payment.Mutation) error {
+			it.FailureMessage = "bumped"
+			return nil
+		}))(t)
+	}
+	bump := func(it *payment.Intent, m *payment.Mutation) error {
+		it.Attempts++
+		it.Seq = it.Attempts + 1 // after the create's transition
+		m.Transitions = append(m.Transitions, payment.IntentTransition{Seq: it.Seq, From: it.Status, To: it.Status, Reason: "bump", Amount: int64(it.Attempts), At: time.Now()})
+		m.Ledger = append(m.Ledger,
+			payment.LedgerLine{EntryID: ids.New(), IntentID: it.ID, Kind: "capture", Account: "a", Currency: "INR", Amount: 1, CreatedAt: time.Now()},
+			payment.LedgerLine{EntryID: ids.New(), IntentID: it.ID, Kind: "capture", Account: "b", Currency: "INR", Amount: -1, CreatedAt: time.Now()})
+		ev, err := bus.NewEvent(payment.EventAuthorized, map[string]int{"attempts": it.Attempts})
+		m.Events = append(m.Events, payment.Outgoing{Subject: payment.EventAuthorized, Event: ev})
+		return err
+	}
+	// Every fourth intent has four writers: one as above, three changing the
+	// intent alone (a capture request, say).
+	writers := func(i int) int { return 1 + 3*btoi(i%4 == 1) }
+	plain := func(it *payment.Intent, m *payment.Mutation) error {
+		it.Attempts++
+		return nil
+	}
+	for i := range its {
+		for k := range writers(i) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fn := bump
+				if k > 0 {
+					fn = plain
+				}
+				got, err := s.UpdateIntentFrom(bg, its[i], fn)
+				if err != nil {
+					t.Errorf("intent %d: %v", i, err)
+					return
+				}
+				if bumped := i%3 == 0; (got.FailureMessage == "bumped") != bumped {
+					t.Errorf("intent %d: returned %q; bumped behind the copy: %v", i, got.FailureMessage, bumped)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for i, it := range its {
+		w := writers(i)
+		got := must(s.GetIntent(bg, it.ID))(t)
+		bumped := btoi(i%3 == 0)
+		if got.Attempts != w || got.Version != 1+bumped+w || (got.FailureMessage == "bumped") != (bumped == 1) {
+			t.Errorf("intent %d: attempts %d, version %d, failure %q; want %d writes after %d bumps", i, got.Attempts, got.Version, got.FailureMessage, w, bumped)
+		}
+		if ts := must(s.Transitions(bg, it.ID))(t); len(ts) != 2 {
+			t.Errorf("intent %d: %d transitions, want 2", i, len(ts))
+		}
+		if ls := must(s.LedgerLines(bg, it.ID))(t); len(ls) != 2 {
+			t.Errorf("intent %d: %d ledger lines, want 2", i, len(ls))
+		}
+	}
+	var events int
+	if err := db.QueryRowContext(bg, `SELECT count(*) FROM outbox`).Scan(&events); err != nil || events != n {
+		t.Fatalf("outbox rows = %d, want %d (%v)", events, n, err)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // The database refuses impossible money whatever the code does.
