@@ -45,6 +45,7 @@ type Store struct {
 	wmu sync.Mutex
 	// writes are group-committed: many carts' writes in one transaction.
 	writes *sqldb.Group
+	reads  *sqldb.Lookup[cartRead] // PostgreSQL: reads by id, batched
 }
 
 var _ cart.Store = (*Store)(nil)
@@ -54,6 +55,7 @@ func New(db *sqldb.DB) *Store {
 	s := &Store{db: db, pg: db.Dialect() == sqldb.Postgres}
 	if s.pg {
 		s.writes = sqldb.NewGroup(db, maxGroup, pgLanes, nil)
+		s.reads = sqldb.NewLookup(maxGroup, pgLanes, s.carts)
 	} else {
 		s.writes = sqldb.NewGroup(db, maxGroup, 1, &s.wmu)
 	}
@@ -192,11 +194,12 @@ func scanCart(row interface{ Scan(...any) error }) (cart.Record, error) {
 		return cart.Record{}, mapErr("read cart", err)
 	}
 	var b body
+	// A row that cannot be decoded is returned with its id alone.
 	if err := json.Unmarshal([]byte(raw), &b); err != nil {
-		return cart.Record{}, fmt.Errorf("decode cart %s: %w", r.ID, err)
+		return cart.Record{ID: r.ID}, fmt.Errorf("decode cart %s: %w", r.ID, err)
 	}
 	if _, err := money.LookupCurrency(r.Currency); err != nil {
-		return cart.Record{}, fmt.Errorf("cart %s: %w", r.ID, err)
+		return cart.Record{ID: r.ID}, fmt.Errorf("cart %s: %w", r.ID, err)
 	}
 	r.UserID, r.TokenHash, r.Status = user.String, hash.String, cart.Status(status)
 	r.Lines, r.Codes = toCore(b, r.Currency)
@@ -211,8 +214,45 @@ func encodeBody(r cart.Record) (string, error) {
 }
 
 // Cart implements cart.Store.
+// On PostgreSQL the reads that arrive together are one query (sqldb.Lookup):
+// every checkout and every cart page reads its cart.
 func (s *Store) Cart(ctx context.Context, id string) (cart.Record, error) {
+	if s.reads != nil {
+		r, found, err := s.reads.Get(ctx, id)
+		switch {
+		case err != nil:
+			return cart.Record{}, err
+		case !found:
+			return cart.Record{}, cart.ErrCartNotFound
+		}
+		return r.rec, r.err
+	}
 	return scanCart(s.db.QueryRowContext(ctx, `SELECT `+cartColumns+` FROM carts WHERE id = $1`, id))
+}
+
+// cartRead is a cart read in a batch, or why it could not be: one cart
+// that cannot be decoded fails its own read, not the batch's.
+type cartRead struct {
+	rec cart.Record
+	err error
+}
+
+// carts reads the carts of ids, by id.
+func (s *Store) carts(ctx context.Context, ids []string) (map[string]cartRead, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+cartColumns+` FROM carts WHERE id = ANY ($1)`, ids)
+	if err != nil {
+		return nil, mapErr("read carts", err)
+	}
+	defer rows.Close()
+	out := make(map[string]cartRead, len(ids))
+	for rows.Next() {
+		r, err := scanCart(rows)
+		if err != nil && r.ID == "" {
+			return nil, err
+		}
+		out[r.ID] = cartRead{r, err}
+	}
+	return out, mapErr("read carts", rows.Err())
 }
 
 // UserCart implements cart.Store.

@@ -42,8 +42,9 @@ type Store struct {
 	// SQLite's busy handler sleeps and retries in growing steps.
 	wmu *sync.Mutex
 
-	creates *sqldb.Queue[*createOp] // group commit of new orders (create.go)
-	updates *sqldb.Queue[*updateOp] // PostgreSQL: updates from known orders, batched (batch.go)
+	creates *sqldb.Queue[*createOp]  // group commit of new orders (create.go)
+	updates *sqldb.Queue[*updateOp]  // PostgreSQL: updates from known orders, batched (batch.go)
+	reads   *sqldb.Lookup[wholeRead] // PostgreSQL: orders with their history, batched (read.go)
 }
 
 var _ order.Store = (*Store)(nil)
@@ -55,6 +56,7 @@ func New(db *sqldb.DB) *Store {
 	if db.Dialect() == sqldb.Postgres {
 		s.forUpdate = " FOR UPDATE"
 		s.updates = sqldb.NewQueue(maxUpdateBatch, 2, s.runUpdates)
+		s.reads = sqldb.NewLookup(maxUpdateBatch, 2, s.wholeOrders)
 	} else {
 		s.wmu = new(sync.Mutex)
 	}

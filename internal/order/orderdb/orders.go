@@ -44,6 +44,16 @@ func (s *Store) Current(ctx context.Context, id string) (order.Order, error) {
 // Order implements order.Store. The history is read up to the order's Seq,
 // so that it matches the order even while an update commits in between.
 func (s *Store) Order(ctx context.Context, id string) (order.Order, error) {
+	if s.reads != nil { // PostgreSQL: one statement, with the reads beside it (read.go)
+		r, found, err := s.reads.Get(ctx, id)
+		switch {
+		case err != nil:
+			return order.Order{}, err
+		case !found:
+			return order.Order{}, order.ErrOrderNotFound
+		}
+		return r.o, r.err
+	}
 	o, err := s.Current(ctx, id)
 	if err != nil {
 		return order.Order{}, err

@@ -144,12 +144,16 @@ func (r *record) args() []any {
 
 type scanner interface{ Scan(dest ...any) error }
 
+// dests are where a row of orderCols is scanned to.
+func (r *record) dests() []any {
+	return []any{&r.ID, &r.Number, &r.Status, &r.CustomerID, &r.Email, &r.CartID, &r.Currency, &r.TotalAmount,
+		&r.CreatedAt, &r.UpdatedAt, &r.PaymentDue, &r.Version, &r.Seq, &r.Doc}
+}
+
 // scanRecord reads a row of orderCols.
 func scanRecord(row scanner) (record, error) {
 	var r record
-	err := row.Scan(&r.ID, &r.Number, &r.Status, &r.CustomerID, &r.Email, &r.CartID, &r.Currency, &r.TotalAmount,
-		&r.CreatedAt, &r.UpdatedAt, &r.PaymentDue, &r.Version, &r.Seq, &r.Doc)
-	if err != nil {
+	if err := row.Scan(r.dests()...); err != nil {
 		if sqldb.IsNoRows(err) {
 			return r, order.ErrOrderNotFound
 		}

@@ -40,6 +40,7 @@ type Store struct {
 	writes    *sqldb.Group // SQLite: the writes of a payment's steps are group-committed
 	// PostgreSQL: the steps that arrive together are written together (batch.go).
 	creates, updates *sqldb.Queue[*intentWrite]
+	methods          *sqldb.Lookup[methodRead]
 }
 
 var _ payment.Store = (*Store)(nil)
@@ -52,6 +53,7 @@ func New(db *sqldb.DB) *Store {
 		s.chain = true
 		s.creates = sqldb.NewQueue(256, 2, s.runCreates)
 		s.updates = sqldb.NewQueue(256, 2, s.runUpdates)
+		s.methods = sqldb.NewLookup(256, 2, s.getMethods)
 	} else {
 		s.writes = sqldb.NewGroup(db, 64, 1, nil)
 	}

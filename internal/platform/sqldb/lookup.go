@@ -1,0 +1,51 @@
+package sqldb
+
+import "context"
+
+// Lookup gathers concurrent reads of rows by key into one query: on
+// PostgreSQL a read of one row costs a statement's round trip and
+// overhead, much as a read of fifty does (WHERE key = ANY ($1)). A lone
+// read waits for nobody; reads that arrive while one runs share the next.
+type Lookup[T any] struct {
+	q     *Queue[*lookup[T]]
+	fetch func(ctx context.Context, keys []string) (map[string]T, error)
+}
+
+type lookup[T any] struct {
+	key   string
+	found bool
+	val   T
+	err   error
+}
+
+// NewLookup returns a Lookup whose batches fetch reads, at most maxBatch
+// keys (each once) and lanes queries at a time. fetch returns the rows
+// found by key; a key it leaves out was not found.
+func NewLookup[T any](maxBatch, lanes int, fetch func(ctx context.Context, keys []string) (map[string]T, error)) *Lookup[T] {
+	l := &Lookup[T]{fetch: fetch}
+	l.q = NewQueue(maxBatch, lanes, l.run)
+	return l
+}
+
+// Get returns the row of key, and whether there is one.
+func (l *Lookup[T]) Get(ctx context.Context, key string) (T, bool, error) {
+	r := &lookup[T]{key: key}
+	l.q.Do(ctx, r)
+	return r.val, r.found, r.err
+}
+
+func (l *Lookup[T]) run(ctx context.Context, batch []*lookup[T]) {
+	keys := make([]string, 0, len(batch))
+	seen := make(map[string]bool, len(batch))
+	for _, r := range batch {
+		if !seen[r.key] {
+			seen[r.key] = true
+			keys = append(keys, r.key)
+		}
+	}
+	rows, err := l.fetch(ctx, keys)
+	for _, r := range batch {
+		r.val, r.found = rows[r.key]
+		r.err = err
+	}
+}
