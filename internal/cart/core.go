@@ -18,6 +18,7 @@ import (
 	"github.com/bazaarshop/bazaar/internal/platform/authn"
 	"github.com/bazaarshop/bazaar/internal/platform/cache"
 	"github.com/bazaarshop/bazaar/internal/platform/ids"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
 
 // Options configure Core. Catalog and Inventory are required.
@@ -116,6 +117,8 @@ type Core struct {
 	// cached record after a commit, so that two writers finishing out of
 	// order cannot leave the older version in the cache.
 	cacheMu [64]sync.Mutex
+
+	redeems *sqldb.Queue[*redeemOp] // redemptions batched, if the store can (redeembatch.go)
 }
 
 var _ Service = (*Core)(nil)
@@ -130,6 +133,7 @@ func NewCore(store Store, opts Options) *Core {
 		panic("cart: " + err.Error())
 	}
 	c := &Core{store: store, opts: opts}
+	c.redeems = newRedeemQueue(store, c.runRedeems)
 	if opts.Cache != nil {
 		c.cache = cache.Namespace(opts.Cache, "cart")
 	}

@@ -76,14 +76,10 @@ func (c *Core) Redeem(ctx context.Context, in Redemption) error {
 	fp := fingerprint(r)
 	var closed Record
 	var limited bool
-	for attempt := 0; ; attempt++ {
-		closed, limited, err = c.redeem(ctx, r, fp)
-		// Two redemptions of one reference at once: the loser's claim may
-		// still conflict on SQLite; once more, it finds the winner's record.
-		if attempt == 0 && errors.Is(err, sqldb.ErrConflict) {
-			continue
-		}
-		break
+	if c.redeems != nil {
+		closed, limited, err = c.redeemQueued(ctx, r, fp) // redeembatch.go
+	} else {
+		closed, limited, err = c.redeemAlone(ctx, r, fp)
 	}
 	if err != nil {
 		return fmt.Errorf("redeem %s: %w", r.Reference, err)
@@ -96,6 +92,19 @@ func (c *Core) Redeem(ctx context.Context, in Redemption) error {
 		c.invalidateSnapshot()
 	}
 	return nil
+}
+
+// redeemAlone redeems r in a transaction of its own.
+func (c *Core) redeemAlone(ctx context.Context, r Redemption, fp string) (closed Record, limited bool, err error) {
+	for attempt := 0; ; attempt++ {
+		closed, limited, err = c.redeem(ctx, r, fp)
+		// Two redemptions of one reference at once: the loser's claim may
+		// still conflict on SQLite; once more, it finds the winner's record.
+		if attempt == 0 && errors.Is(err, sqldb.ErrConflict) {
+			continue
+		}
+		return closed, limited, err
+	}
 }
 
 // redeem is one attempt of Redeem. limited reports whether a promotion

@@ -2,6 +2,8 @@ package carttest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/bazaarshop/bazaar/internal/cart/pricing"
 	"github.com/bazaarshop/bazaar/internal/platform/authn"
 	"github.com/bazaarshop/bazaar/internal/platform/errs"
+	"github.com/bazaarshop/bazaar/internal/platform/ids"
 )
 
 func errFields(err error) []string {
@@ -385,4 +388,86 @@ func testEvents(t *testing.T, e *Env) {
 	if got[1].Quantity != 3 || got[2].UserID != user1 || got[2].SKU != Sneakers || got[2].Category != "sneakers" {
 		t.Fatalf("events %+v", got)
 	}
+}
+
+// Many checkouts redeem at once, as in a sale (on PostgreSQL the
+// redemptions that arrive together are done as one batch): each gets the
+// answer it would get alone. Guests' carts close under their references; a
+// replay is a no-op and a reference reused for another body is refused; a
+// guest over a purchase limit is refused and a member's earlier purchases
+// count; two references for one cart both succeed, the cart closing once.
+func testManyRedemptions(t *testing.T, e *Env) {
+	ctx := context.Background()
+	staff := Staff(ctx)
+	must[cart.PurchaseLimit](t)(e.Service.SetPurchaseLimit(staff, cart.PurchaseLimit{SKU: Socks, MaxPerCustomer: 2}))
+	redeemed := func(ref, cartID, user string, items ...cart.RedeemedItem) cart.Redemption {
+		return cart.Redemption{Reference: ref, CartID: cartID, UserID: user, Promotions: []string{}, Items: items}
+	}
+	kurta := cart.RedeemedItem{SKU: Kurta, Quantity: 1}
+	socks := func(n int64) cart.RedeemedItem { return cart.RedeemedItem{SKU: Socks, Quantity: n} }
+
+	// Before the rush: one order placed, and a member who bought two socks.
+	early := guest(t, e, cart.AddItem{SKU: Kurta, Quantity: 1})
+	placed := redeemed("order-early", early.ID, "", kurta)
+	if err := e.Service.Redeem(ctx, placed); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Service.Redeem(ctx, redeemed("order-m-early", ids.New(), user1, socks(2))); err != nil {
+		t.Fatal(err)
+	}
+
+	type try struct {
+		r    cart.Redemption
+		want *errs.Error // nil: succeeds
+	}
+	var tries []try
+	guests := make([]cart.Cart, 24)
+	for i := range guests {
+		guests[i] = guest(t, e, cart.AddItem{SKU: Kurta, Quantity: 1})
+		tries = append(tries, try{redeemed(fmt.Sprint("order-g", i), guests[i].ID, "", kurta), nil})
+	}
+	shared := guest(t, e, cart.AddItem{SKU: Kurta, Quantity: 1})
+	tries = append(tries,
+		try{placed, nil}, // a replay
+		try{redeemed("order-early", shared.ID, "", kurta), cart.ErrReferenceReused},
+		try{redeemed("order-over", ids.New(), "", socks(3)), cart.ErrPurchaseLimit},      // a guest over the limit
+		try{redeemed("order-m-over", ids.New(), user1, socks(1)), cart.ErrPurchaseLimit}, // had two already
+		try{redeemed("order-m-fine", ids.New(), user2, socks(2), kurta), nil},
+		try{redeemed("order-s1", shared.ID, "", kurta), nil},
+		try{redeemed("order-s2", shared.ID, "", kurta), nil},
+	)
+	// One new reference, two bodies at once: exactly one is taken.
+	dupA, dupB := guest(t, e, cart.AddItem{SKU: Kurta, Quantity: 1}), guest(t, e, cart.AddItem{SKU: Kurta, Quantity: 1})
+	dups := []cart.Redemption{redeemed("order-dup", dupA.ID, "", kurta), redeemed("order-dup", dupB.ID, "", kurta)}
+	got, dupGot := make([]error, len(tries)), make([]error, len(dups))
+	var wg sync.WaitGroup
+	for i, tr := range tries {
+		wg.Go(func() { got[i] = e.Service.Redeem(ctx, tr.r) })
+	}
+	for i, r := range dups {
+		wg.Go(func() { dupGot[i] = e.Service.Redeem(ctx, r) })
+	}
+	wg.Wait()
+	if (dupGot[0] == nil) == (dupGot[1] == nil) || !errors.Is(errors.Join(dupGot...), cart.ErrReferenceReused) {
+		t.Errorf("one reference, two bodies: %v", dupGot)
+	}
+	for i, tr := range tries {
+		switch {
+		case tr.want == nil && got[i] != nil:
+			t.Errorf("%s: %v", tr.r.Reference, got[i])
+		case tr.want != nil && !errors.Is(got[i], tr.want):
+			t.Errorf("%s: %v, want %s", tr.r.Reference, got[i], tr.want.Code)
+		}
+	}
+	for i, g := range append(guests, shared) {
+		if c := must[cart.Cart](t)(e.Service.Cart(ctx, g.ID, e.Tok(g))); c.Status != cart.StatusOrdered {
+			t.Errorf("cart %d: %s after its checkout", i, c.Status)
+		}
+	}
+	// The refused redemptions wrote nothing: their references are free.
+	if err := e.Service.Redeem(ctx, redeemed("order-over", ids.New(), "", socks(2))); err != nil {
+		t.Errorf("a refused reference, used again: %v", err)
+	}
+	// user2's two socks count towards the limit now.
+	is(t, e.Service.Redeem(ctx, redeemed("order-m-again", ids.New(), user2, socks(1))), cart.ErrPurchaseLimit)
 }

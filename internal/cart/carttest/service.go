@@ -29,6 +29,7 @@ func ServiceSuite(t *testing.T, newEnv func(t *testing.T) *Env) {
 		{"merge at sign-in", testMerge},
 		{"purchase limits", testPurchaseLimits},
 		{"quote, redeem, release", testQuoteRedeem},
+		{"many redemptions at once", testManyRedemptions},
 		{"usage limits at redemption", testUsageLimits},
 		{"promotion admin", testPromotionAdmin},
 		{"guest carts expire", testExpiry},
