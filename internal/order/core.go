@@ -76,9 +76,9 @@ type Options struct {
 	// their deadline and abandoned checkouts; 5 seconds.
 	SweepInterval time.Duration
 	// Workers is how many requests one worker process handles at once;
-	// 128. The stores write the steps that arrive together as one
-	// statement, so more orders in flight make larger batches, not more
-	// statements.
+	// 32. Where the stores write the steps that arrive together as one
+	// statement (PostgreSQL), more orders in flight make larger batches,
+	// not more statements, and the composition root asks for more.
 	Workers int
 	// OnCommit is called after a transaction that wrote outbox events
 	// (the relay's Notify).
@@ -104,7 +104,7 @@ func (o Options) withDefaults() Options {
 		o.SweepInterval = 5 * time.Second
 	}
 	if o.Workers <= 0 {
-		o.Workers = 128
+		o.Workers = 32
 	}
 	if o.OnCommit == nil {
 		o.OnCommit = func() {}

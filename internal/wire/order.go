@@ -99,6 +99,7 @@ func (a *App) buildOrderCore(ctx context.Context, db *sqldb.DB) (*order.Core, er
 		PaymentTimeout: a.cfg.OrderPaymentTimeout,
 		ReturnWindow:   a.cfg.OrderReturnWindow,
 		OnCommit:       relay.Notify,
+		Workers:        orderWorkers(db),
 		Logger:         a.log.With("service", "order"),
 	})
 	if err != nil {
@@ -107,6 +108,20 @@ func (a *App) buildOrderCore(ctx context.Context, db *sqldb.DB) (*order.Core, er
 	a.orderCore = core
 	a.Order = core
 	return core, nil
+}
+
+// orderWorkers is how many requests a worker process handles at once. On
+// PostgreSQL the order and payment stores write the steps that arrive
+// together as one statement, so more orders in flight make larger batches
+// (with the payment writes batched: 1.0x completed orders/s with 32,
+// 1.15x with 128). On SQLite, one writer with no round trips to save, 128
+// gained 1.05x completed and took a quarter of checkout's 202s/s in the
+// same process.
+func orderWorkers(db *sqldb.DB) int {
+	if db.Dialect() == sqldb.Postgres {
+		return 128
+	}
+	return 32
 }
 
 // orderAccounts gives checkout what it needs of identity, whether identity
