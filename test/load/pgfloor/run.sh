@@ -9,12 +9,12 @@
 set -euo pipefail
 url=${1:-postgres://postgres@127.0.0.1:5432/test}
 here=$(cd "$(dirname "$0")" && pwd)
-psql "$url" -q -f "$here/schema.sql"
+psql "$url" -q -f "$here/schema.sql" 2>&1 | grep -v NOTICE || true
 for n in 1 10 50 200; do
   sed "s/^\\\\set n 50$/\\\\set n $n/" "$here/order.sql" > /tmp/pgfloor-order.sql
   clients=4; [ "$n" = 1 ] && clients=8
   tps=$(pgbench "$url" -n -c "$clients" -T 20 -M prepared -f /tmp/pgfloor-order.sql 2>/dev/null | awk '/^tps/ {print $3}')
   echo "batch of $n: $(awk -v t="$tps" -v n="$n" 'BEGIN {printf "%.0f", t * n}') orders/s"
 done
-psql "$url" -q -c 'DROP SCHEMA floor CASCADE'
+psql "$url" -q -c "SET client_min_messages = warning; DROP SCHEMA floor CASCADE"
 rm -f /tmp/pgfloor-order.sql

@@ -4,7 +4,7 @@
 -- stock commit, order paid, outbox rows and their relay, the confirmation
 -- mail), modelled on the real tables and their indexes. See run.sh and
 -- docs/benchmarks.md ("Where the time goes now").
-DROP SCHEMA IF EXISTS floor CASCADE; CREATE SCHEMA floor; SET search_path = floor;
+SET client_min_messages = warning; DROP SCHEMA IF EXISTS floor CASCADE; CREATE SCHEMA floor; SET search_path = floor;
 CREATE TABLE carts (id text PRIMARY KEY, user_id text, token_hash text, status text, body text, version bigint, updated_at bigint, expires_at bigint);
 CREATE INDEX ON carts(user_id); CREATE INDEX ON carts(token_hash); CREATE INDEX ON carts(expires_at) WHERE status = 'open';
 CREATE TABLE stock (sku text, location text, slot int, on_hand bigint, reserved bigint, PRIMARY KEY (sku, location, slot));
