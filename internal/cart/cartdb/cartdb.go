@@ -45,7 +45,7 @@ type Store struct {
 	wmu sync.Mutex
 	// writes are group-committed: many carts' writes in one transaction.
 	writes *sqldb.Group
-	reads  *sqldb.Lookup[cartRead] // PostgreSQL: reads by id, batched
+	reads  *sqldb.Lookup[cart.Record] // PostgreSQL: reads by id, batched
 }
 
 var _ cart.Store = (*Store)(nil)
@@ -218,39 +218,25 @@ func encodeBody(r cart.Record) (string, error) {
 // every checkout and every cart page reads its cart.
 func (s *Store) Cart(ctx context.Context, id string) (cart.Record, error) {
 	if s.reads != nil {
-		r, found, err := s.reads.Get(ctx, id)
-		switch {
-		case err != nil:
-			return cart.Record{}, err
-		case !found:
-			return cart.Record{}, cart.ErrCartNotFound
-		}
-		return r.rec, r.err
+		return s.reads.Get(ctx, id, cart.ErrCartNotFound)
 	}
 	return scanCart(s.db.QueryRowContext(ctx, `SELECT `+cartColumns+` FROM carts WHERE id = $1`, id))
 }
 
-// cartRead is a cart read in a batch, or why it could not be: one cart
-// that cannot be decoded fails its own read, not the batch's.
-type cartRead struct {
-	rec cart.Record
-	err error
-}
-
 // carts reads the carts of ids, by id.
-func (s *Store) carts(ctx context.Context, ids []string) (map[string]cartRead, error) {
+func (s *Store) carts(ctx context.Context, ids []string) (map[string]sqldb.Fetched[cart.Record], error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+cartColumns+` FROM carts WHERE id = ANY ($1)`, ids)
 	if err != nil {
 		return nil, mapErr("read carts", err)
 	}
 	defer rows.Close()
-	out := make(map[string]cartRead, len(ids))
+	out := make(map[string]sqldb.Fetched[cart.Record], len(ids))
 	for rows.Next() {
 		r, err := scanCart(rows)
 		if err != nil && r.ID == "" {
 			return nil, err
 		}
-		out[r.ID] = cartRead{r, err}
+		out[r.ID] = sqldb.Fetched[cart.Record]{Val: r, Err: err}
 	}
 	return out, mapErr("read carts", rows.Err())
 }

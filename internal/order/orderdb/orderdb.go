@@ -42,9 +42,9 @@ type Store struct {
 	// SQLite's busy handler sleeps and retries in growing steps.
 	wmu *sync.Mutex
 
-	creates *sqldb.Queue[*createOp]  // group commit of new orders (create.go)
-	updates *sqldb.Queue[*updateOp]  // PostgreSQL: updates from known orders, batched (batch.go)
-	reads   *sqldb.Lookup[wholeRead] // PostgreSQL: orders with their history, batched (read.go)
+	creates *sqldb.Queue[*createOp]    // group commit of new orders (create.go)
+	updates *sqldb.Queue[*updateOp]    // PostgreSQL: updates from known orders, batched (batch.go)
+	reads   *sqldb.Lookup[order.Order] // PostgreSQL: orders with their history, batched (read.go)
 }
 
 var _ order.Store = (*Store)(nil)

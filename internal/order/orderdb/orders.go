@@ -45,14 +45,7 @@ func (s *Store) Current(ctx context.Context, id string) (order.Order, error) {
 // so that it matches the order even while an update commits in between.
 func (s *Store) Order(ctx context.Context, id string) (order.Order, error) {
 	if s.reads != nil { // PostgreSQL: one statement, with the reads beside it (read.go)
-		r, found, err := s.reads.Get(ctx, id)
-		switch {
-		case err != nil:
-			return order.Order{}, err
-		case !found:
-			return order.Order{}, order.ErrOrderNotFound
-		}
-		return r.o, r.err
+		return s.reads.Get(ctx, id, order.ErrOrderNotFound)
 	}
 	o, err := s.Current(ctx, id)
 	if err != nil {

@@ -20,13 +20,6 @@ const selectWhole = `SELECT ` + orderCols + `, (SELECT coalesce(json_agg(json_bu
 	FROM order_transitions t WHERE t.order_id = o.id AND t.seq <= o.seq)
 	FROM orders o WHERE o.id = ANY ($1)`
 
-// wholeRead is an order read in a batch, or why it could not be: one that
-// cannot be decoded fails its own read, not the batch's.
-type wholeRead struct {
-	o   order.Order
-	err error
-}
-
 // transitionJSON is a transition as selectWhole aggregates it.
 type transitionJSON struct {
 	Seq    int    `json:"seq"`
@@ -39,13 +32,13 @@ type transitionJSON struct {
 }
 
 // wholeOrders reads the orders of ids with their histories, by id.
-func (s *Store) wholeOrders(ctx context.Context, ids []string) (map[string]wholeRead, error) {
+func (s *Store) wholeOrders(ctx context.Context, ids []string) (map[string]sqldb.Fetched[order.Order], error) {
 	rows, err := s.db.QueryContext(ctx, selectWhole, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read orders: %w", sqldb.MapError(err))
 	}
 	defer rows.Close()
-	out := make(map[string]wholeRead, len(ids))
+	out := make(map[string]sqldb.Fetched[order.Order], len(ids))
 	for rows.Next() {
 		var r record
 		var history []byte
@@ -57,19 +50,21 @@ func (s *Store) wholeOrders(ctx context.Context, ids []string) (map[string]whole
 	return out, sqldb.MapError(rows.Err())
 }
 
-func readWhole(r record, history []byte) wholeRead {
+// readWhole decodes an order and its history; one that cannot be decoded
+// fails its own read.
+func readWhole(r record, history []byte) sqldb.Fetched[order.Order] {
 	o, err := toCore(r)
 	if err != nil {
-		return wholeRead{err: err}
+		return sqldb.Fetched[order.Order]{Err: err}
 	}
 	var ts []transitionJSON
 	if err := json.Unmarshal(history, &ts); err != nil {
-		return wholeRead{err: fmt.Errorf("order %s history: %w", r.ID, err)}
+		return sqldb.Fetched[order.Order]{Err: fmt.Errorf("order %s history: %w", r.ID, err)}
 	}
 	o.History = make([]order.Transition, len(ts))
 	for i, t := range ts {
 		o.History[i] = order.Transition{Seq: t.Seq, From: order.Status(t.From), To: order.Status(t.To), Reason: t.Reason,
 			Actor: t.Actor, Note: t.Note, At: fromMicros(t.At)}
 	}
-	return wholeRead{o: o}
+	return sqldb.Fetched[order.Order]{Val: o}
 }

@@ -83,39 +83,25 @@ func (s *Store) CreateMethod(ctx context.Context, sm payment.StoredMethod) error
 // every order the workers pay reads its method.
 func (s *Store) GetMethod(ctx context.Context, id string) (payment.StoredMethod, error) {
 	if s.methods != nil {
-		m, found, err := s.methods.Get(ctx, id)
-		switch {
-		case err != nil:
-			return payment.StoredMethod{}, err
-		case !found:
-			return payment.StoredMethod{}, payment.ErrMethodNotFound
-		}
-		return m.sm, m.err
+		return s.methods.Get(ctx, id, payment.ErrMethodNotFound)
 	}
 	return scanMethod(s.queryRow(ctx, nil, `SELECT `+methodCols+` FROM payment_methods WHERE id = $1`, id))
 }
 
-// methodRead is a method read in a batch, or why it could not be: one
-// that cannot be decoded fails its own read, not the batch's.
-type methodRead struct {
-	sm  payment.StoredMethod
-	err error
-}
-
 // getMethods reads the methods of ids, by id.
-func (s *Store) getMethods(ctx context.Context, ids []string) (map[string]methodRead, error) {
+func (s *Store) getMethods(ctx context.Context, ids []string) (map[string]sqldb.Fetched[payment.StoredMethod], error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+methodCols+` FROM payment_methods WHERE id = ANY ($1)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read payment methods: %w", sqldb.MapError(err))
 	}
 	defer rows.Close()
-	out := make(map[string]methodRead, len(ids))
+	out := make(map[string]sqldb.Fetched[payment.StoredMethod], len(ids))
 	for rows.Next() {
 		m, err := scanMethod(rows)
 		if err != nil && m.ID == "" {
 			return nil, err
 		}
-		out[m.ID] = methodRead{m, err}
+		out[m.ID] = sqldb.Fetched[payment.StoredMethod]{Val: m, Err: err}
 	}
 	return out, sqldb.MapError(rows.Err())
 }

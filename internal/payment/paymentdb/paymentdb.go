@@ -40,7 +40,7 @@ type Store struct {
 	writes    *sqldb.Group // SQLite: the writes of a payment's steps are group-committed
 	// PostgreSQL: the steps that arrive together are written together (batch.go).
 	creates, updates *sqldb.Queue[*intentWrite]
-	methods          *sqldb.Lookup[methodRead]
+	methods          *sqldb.Lookup[payment.StoredMethod]
 }
 
 var _ payment.Store = (*Store)(nil)

@@ -140,20 +140,7 @@ func tables(t *testing.T, db *sqldb.DB) []string {
 	if db.Dialect() == sqldb.Postgres {
 		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = '` + db.Schema() + `'`
 	}
-	rows, err := db.QueryContext(context.Background(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, n)
-	}
-	return out
+	return sqldbtest.Strings(t, db, q)
 }
 
 func columnNames(t *testing.T, db *sqldb.DB) string {

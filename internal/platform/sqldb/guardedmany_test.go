@@ -70,30 +70,12 @@ func TestGuardedMany(t *testing.T) {
 			t.Errorf("doc %s = %+v, want %+v", id, d, w)
 		}
 	}
-	if got := column(t, db, `SELECT note FROM notes ORDER BY id`); !slices.Equal(got, []string{"a-1", "a-2", "b-1"}) {
+	if got := sqldbtest.Strings(t, db, `SELECT note FROM notes ORDER BY id`); !slices.Equal(got, []string{"a-1", "a-2", "b-1"}) {
 		t.Errorf("notes = %v", got)
 	}
-	if got := column(t, db, `SELECT convert_from(data, 'UTF8') FROM blobs ORDER BY id`); !slices.Equal(got, []string{"A", "B1", "B2"}) {
+	if got := sqldbtest.Strings(t, db, `SELECT convert_from(data, 'UTF8') FROM blobs ORDER BY id`); !slices.Equal(got, []string{"A", "B1", "B2"}) {
 		t.Errorf("blobs = %v", got)
 	}
-}
-
-func column(t *testing.T, db *sqldb.DB, q string) []string {
-	t.Helper()
-	rows, err := db.QueryContext(context.Background(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
 }
 
 func TestDistinct(t *testing.T) {

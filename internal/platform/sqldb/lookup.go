@@ -8,30 +8,45 @@ import "context"
 // read waits for nobody; reads that arrive while one runs share the next.
 type Lookup[T any] struct {
 	q     *Queue[*lookup[T]]
-	fetch func(ctx context.Context, keys []string) (map[string]T, error)
+	fetch func(ctx context.Context, keys []string) (map[string]Fetched[T], error)
+}
+
+// Fetched is a row a Lookup's query found, or why it could not be read: a
+// row that cannot be decoded fails its own read, not its batch's.
+type Fetched[T any] struct {
+	Val T
+	Err error
 }
 
 type lookup[T any] struct {
 	key   string
 	found bool
-	val   T
+	row   Fetched[T]
 	err   error
 }
 
 // NewLookup returns a Lookup whose batches fetch reads, at most maxBatch
 // keys (each once) and lanes queries at a time. fetch returns the rows
-// found by key; a key it leaves out was not found.
-func NewLookup[T any](maxBatch, lanes int, fetch func(ctx context.Context, keys []string) (map[string]T, error)) *Lookup[T] {
+// found by key; a key it leaves out was not found; its error fails every
+// read of the batch.
+func NewLookup[T any](maxBatch, lanes int, fetch func(ctx context.Context, keys []string) (map[string]Fetched[T], error)) *Lookup[T] {
 	l := &Lookup[T]{fetch: fetch}
 	l.q = NewQueue(maxBatch, lanes, l.run)
 	return l
 }
 
-// Get returns the row of key, and whether there is one.
-func (l *Lookup[T]) Get(ctx context.Context, key string) (T, bool, error) {
+// Get returns the row of key, or notFound if there is none.
+func (l *Lookup[T]) Get(ctx context.Context, key string, notFound error) (T, error) {
 	r := &lookup[T]{key: key}
 	l.q.Do(ctx, r)
-	return r.val, r.found, r.err
+	var zero T
+	switch {
+	case r.err != nil:
+		return zero, r.err
+	case !r.found:
+		return zero, notFound
+	}
+	return r.row.Val, r.row.Err
 }
 
 func (l *Lookup[T]) run(ctx context.Context, batch []*lookup[T]) {
@@ -45,7 +60,7 @@ func (l *Lookup[T]) run(ctx context.Context, batch []*lookup[T]) {
 	}
 	rows, err := l.fetch(ctx, keys)
 	for _, r := range batch {
-		r.val, r.found = rows[r.key]
+		r.row, r.found = rows[r.key]
 		r.err = err
 	}
 }

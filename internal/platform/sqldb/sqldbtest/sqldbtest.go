@@ -60,3 +60,25 @@ func Open(t testing.TB, d sqldb.Dialect) *sqldb.DB {
 	}
 	return OpenSQLite(t)
 }
+
+// Strings runs q on db and returns its one text column, in order.
+func Strings(t testing.TB, db sqldb.Execer, q string, args ...any) []string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
