@@ -75,7 +75,7 @@ func (c *Core) recordBatch(ctx context.Context, batch []*consumedEvent) {
 
 // batchTx is the Store a batch's events are recorded on: the batch's
 // transaction, with the de-duplication marks made up front and the
-// counters, pairs and behaviour gathered for flush. Reads of behaviour see
+// counters, pairs, behaviour and mails gathered for flush. Reads of behaviour see
 // what earlier events of the batch added.
 type batchTx struct {
 	Store
@@ -83,6 +83,7 @@ type batchTx struct {
 	stats  []ProductStat
 	pairs  map[EventKind][]Pair
 	events []ActorEvent
+	mails  []Mail
 }
 
 func newBatchTx(tx Store, ids []string, first map[string]bool) *batchTx {
@@ -119,6 +120,11 @@ func (b *batchTx) AddEvents(_ context.Context, actor string, evs []Event) error 
 	for _, e := range evs {
 		b.events = append(b.events, ActorEvent{Actor: actor, Event: e})
 	}
+	return nil
+}
+
+func (b *batchTx) QueueMail(_ context.Context, m Mail) error {
+	b.mails = append(b.mails, m)
 	return nil
 }
 
@@ -162,7 +168,9 @@ func (b *batchTx) flush(ctx context.Context) error {
 		}
 	}
 	if len(b.events) > 0 {
-		return b.Store.AddActorEvents(ctx, b.events)
+		if err := b.Store.AddActorEvents(ctx, b.events); err != nil {
+			return err
+		}
 	}
-	return nil
+	return b.Store.QueueMails(ctx, b.mails)
 }

@@ -32,6 +32,9 @@ func TestConsumedBatch(t *testing.T) {
 			return o
 		}
 		const device = "device-aaa-111"
+		mail := func(order, to string) *identity.OrderMail {
+			return &identity.OrderMail{OrderID: order, Number: "N-" + order, Email: to, Total: money.MustNew(1000, "INR")}
+		}
 		events := func(user string) []identity.ConsumedForTest {
 			return []identity.ConsumedForTest{
 				{ID: "e1", Paid: paid("o1", user, "", "p1", "p2")},
@@ -40,6 +43,9 @@ func TestConsumedBatch(t *testing.T) {
 				{ID: "e1", Paid: paid("o1", user, "", "p1", "p2")},
 				{ID: "e4", Paid: paid("o3", "", device, "p1", "p4")},
 				{ID: "e5", Cart: &identity.CartItemAdded{CartID: "c2", DeviceID: device, ProductID: "bad/id", Quantity: 1, At: at}},
+				{ID: "e1", Mail: mail("o1", "a@example.com")},
+				{ID: "e3", Mail: mail("o2", "b@example.com")},
+				{ID: "e1", Mail: mail("o1", "a@example.com")},
 			}
 		}
 		type outcome struct {
@@ -48,6 +54,7 @@ func TestConsumedBatch(t *testing.T) {
 			byUser    []identity.Event
 			byDevice  []identity.Event
 			purchases []string
+			mails     []string
 		}
 		read := func(db *sqldb.DB, user string) outcome {
 			s := identitydb.New(db)
@@ -73,6 +80,14 @@ func TestConsumedBatch(t *testing.T) {
 				o.purchases = append(o.purchases, p.OrderID)
 			}
 			slices.Sort(o.purchases)
+			due, err := s.DueMail(ctx, at.Add(time.Hour), at.Add(2*time.Hour), 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range due {
+				o.mails = append(o.mails, m.To+": "+m.Subject)
+			}
+			slices.Sort(o.mails)
 			return o
 		}
 		dbs := []*sqldb.DB{first, sqldbtest.Open(t, first.Dialect())}
@@ -96,9 +111,12 @@ func TestConsumedBatch(t *testing.T) {
 		single, sdb, suser := newCore()
 		for _, e := range events(suser) {
 			var err error
-			if e.Paid != nil {
+			switch {
+			case e.Mail != nil:
+				err = single.HandleOrderMailForTest(ctx, e.ID, *e.Mail)
+			case e.Paid != nil:
 				err = single.HandleOrderPaid(ctx, e.ID, *e.Paid)
-			} else {
+			default:
 				err = single.HandleCartItemAdded(ctx, e.ID, *e.Cart)
 			}
 			if err != nil {
@@ -109,8 +127,8 @@ func TestConsumedBatch(t *testing.T) {
 		if s := fmt.Sprint(got.stats); s != fmt.Sprint(want.stats) {
 			t.Errorf("stats\n got %s\nwant %v", s, want.stats)
 		}
-		if want.stats["p1"].Purchases != 2 || want.stats["p1"].Carts != 2 {
-			t.Errorf("the reference itself is off: %+v", want.stats["p1"])
+		if want.stats["p1"].Purchases != 2 || want.stats["p1"].Carts != 2 || len(want.mails) != 2 {
+			t.Errorf("the reference itself is off: %+v, mails %v", want.stats["p1"], want.mails)
 		}
 		for _, c := range []struct {
 			name      string
@@ -120,6 +138,7 @@ func TestConsumedBatch(t *testing.T) {
 			{"user's behaviour", kinds(got.byUser), kinds(want.byUser)},
 			{"device's behaviour", kinds(got.byDevice), kinds(want.byDevice)},
 			{"purchases", got.purchases, want.purchases},
+			{"mails", got.mails, want.mails},
 		} {
 			if fmt.Sprint(c.got) != fmt.Sprint(c.want) {
 				t.Errorf("%s\n got %v\nwant %v", c.name, c.got, c.want)

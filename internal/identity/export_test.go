@@ -8,6 +8,7 @@ type ConsumedForTest struct {
 	ID   string
 	Paid *OrderPaid
 	Cart *CartItemAdded
+	Mail *OrderMail // an order.paid for the confirmation mail's consumer
 	Fail error
 }
 
@@ -16,6 +17,11 @@ type ConsumedForTest struct {
 func (c *Core) RecordBatchForTest(ctx context.Context, evs []ConsumedForTest) []error {
 	batch := make([]*consumedEvent, len(evs))
 	for i, e := range evs {
+		if e.Mail != nil {
+			id, record, _ := c.orderMailRecord(ctx, e.ID, OrderMailPaid, *e.Mail)
+			batch[i] = &consumedEvent{id: id, record: record}
+			continue
+		}
 		batch[i] = &consumedEvent{id: e.ID, record: func(ctx context.Context, tx Store) error {
 			switch {
 			case e.Fail != nil:
@@ -33,4 +39,11 @@ func (c *Core) RecordBatchForTest(ctx context.Context, evs []ConsumedForTest) []
 		out[i] = ev.err
 	}
 	return out
+}
+
+// HandleOrderMailForTest records the confirmation mail of e alone, as the
+// consumer does outside a batch.
+func (c *Core) HandleOrderMailForTest(ctx context.Context, eventID string, e OrderMail) error {
+	_, record, _ := c.orderMailRecord(ctx, eventID, OrderMailPaid, e)
+	return c.store.InTx(ctx, func(tx Store) error { return record(ctx, tx) })
 }

@@ -124,6 +124,8 @@ type Store interface {
 	DeleteTokens(ctx context.Context, userID string, purpose TokenPurpose) error
 
 	QueueMail(ctx context.Context, m Mail) error
+	// QueueMails is QueueMail for many, in one statement.
+	QueueMails(ctx context.Context, ms []Mail) error
 	// DueMail claims unsent mail whose next attempt is due, moving that
 	// attempt to claimUntil so that another replica's mailer skips it, and
 	// returns it.

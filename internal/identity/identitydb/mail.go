@@ -6,11 +6,24 @@ import (
 	"time"
 
 	"github.com/bazaarshop/bazaar/internal/identity"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
 
 func (s *Store) QueueMail(ctx context.Context, m identity.Mail) error {
-	_, err := s.q.ExecContext(ctx, `INSERT INTO mail (id, recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)`,
-		m.ID, m.To, m.Subject, m.Body, ms(m.CreatedAt))
+	return s.QueueMails(ctx, []identity.Mail{m})
+}
+
+// QueueMails implements identity.Store: one multi-row insert (the order
+// mails of a batch of consumed events).
+func (s *Store) QueueMails(ctx context.Context, mails []identity.Mail) error {
+	if len(mails) == 0 {
+		return nil
+	}
+	q, args := sqldb.MultiInsert(`INSERT INTO mail (id, recipient, subject, body, created_at, next_attempt_at) VALUES `, 6, len(mails))
+	for _, m := range mails {
+		args = append(args, m.ID, m.To, m.Subject, m.Body, ms(m.CreatedAt), ms(m.CreatedAt))
+	}
+	_, err := s.q.ExecContext(ctx, q, args...)
 	return wrap("queue mail", err)
 }
 
