@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/bazaarshop/bazaar/internal/order"
 	"github.com/bazaarshop/bazaar/internal/platform/bus/outbox"
@@ -26,10 +25,6 @@ import (
 
 const maxCreateBatch = 256
 
-// createBatchTimeout bounds a batch's transaction: it runs for many
-// callers, so not under any one caller's context.
-const createBatchTimeout = 30 * time.Second
-
 type createOp struct {
 	id  string
 	rec record
@@ -48,9 +43,9 @@ func (s *Store) Create(ctx context.Context, o *order.Order, m *order.Mutation) e
 	return op.err
 }
 
+// createBatch runs under the queue's context: no caller's, bounded by
+// sqldb.BatchTimeout.
 func (s *Store) createBatch(ctx context.Context, ops []*createOp) {
-	ctx, cancel := context.WithTimeout(ctx, createBatchTimeout)
-	defer cancel()
 	if len(ops) > 1 {
 		if s.createMany(ctx, ops) == nil {
 			return

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
-	"time"
 )
 
 // Group commits many callers' small transactions as one (group commit).
@@ -44,10 +43,6 @@ type groupOp struct {
 	panic any
 }
 
-// groupTimeout bounds a batch's transaction: it runs for many callers, so
-// not under any one caller's context.
-const groupTimeout = 30 * time.Second
-
 // NewGroup returns a Group on db that puts at most maxBatch functions in one
 // transaction and runs at most lanes transactions at once. lock, if not
 // nil, is held around every transaction the Group runs (a store's queue of
@@ -72,9 +67,9 @@ func (g *Group) InTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 	return op.err
 }
 
+// run runs a batch, under the Queue's context: no caller's, bounded by
+// BatchTimeout.
 func (g *Group) run(ctx context.Context, ops []*groupOp) {
-	ctx, cancel := context.WithTimeout(ctx, groupTimeout)
-	defer cancel()
 	if g.lock != nil {
 		g.lock.Lock()
 		defer g.lock.Unlock()

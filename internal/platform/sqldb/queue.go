@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Queue gathers callers' items into batches that one of the callers runs:
@@ -21,6 +22,9 @@ type Queue[T any] struct {
 	running int // callers leading batches
 }
 
+// BatchTimeout bounds the run of one batch of a Queue.
+const BatchTimeout = 30 * time.Second
+
 type queued[T any] struct {
 	item T
 	done chan struct{}
@@ -28,7 +32,9 @@ type queued[T any] struct {
 
 // NewQueue returns a Queue whose batches run is given, at most maxBatch
 // items each, at most lanes at once. run's ctx is a leading caller's,
-// without its cancellation: a batch belongs to all its callers.
+// without its cancellation (a batch belongs to all its callers) and with
+// a deadline of BatchTimeout, so that a database that stops answering
+// fails the batch instead of holding its callers for ever.
 func NewQueue[T any](maxBatch, lanes int, run func(ctx context.Context, batch []T)) *Queue[T] {
 	return &Queue[T]{max: max(maxBatch, 1), lanes: max(lanes, 1), run: run}
 }
@@ -67,7 +73,9 @@ func (q *Queue[T]) lead(ctx context.Context) {
 		for i, e := range taken {
 			batch[i] = e.item
 		}
-		q.run(ctx, batch)
+		bctx, cancel := context.WithTimeout(ctx, BatchTimeout)
+		q.run(bctx, batch)
+		cancel()
 		for _, e := range taken {
 			close(e.done)
 		}

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
@@ -56,4 +57,22 @@ func TestQueueBatchesEveryItemOnce(t *testing.T) {
 		t.Fatalf("%d batches ran at once, at most %d allowed", m, lanes)
 	}
 	t.Logf("%d items in %d batches", items, batches.Load())
+}
+
+// A batch runs without its leader's cancellation but with a deadline: a
+// database that stops answering fails the batch, not its callers' wait.
+func TestQueueBatchDeadline(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var deadline time.Time
+	var ok bool
+	var err error
+	q := sqldb.NewQueue(8, 1, func(ctx context.Context, batch []int) {
+		deadline, ok = ctx.Deadline()
+		err = ctx.Err()
+	})
+	q.Do(ctx, 1)
+	if err != nil || !ok || time.Until(deadline) > sqldb.BatchTimeout || time.Until(deadline) < sqldb.BatchTimeout/2 {
+		t.Fatalf("batch ctx: err %v, deadline %v in %v", err, ok, time.Until(deadline))
+	}
 }
