@@ -225,20 +225,12 @@ func (s *Store) Cart(ctx context.Context, id string) (cart.Record, error) {
 
 // carts reads the carts of ids, by id.
 func (s *Store) carts(ctx context.Context, ids []string) (map[string]sqldb.Fetched[cart.Record], error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+cartColumns+` FROM carts WHERE id = ANY ($1)`, ids)
-	if err != nil {
-		return nil, mapErr("read carts", err)
-	}
-	defer rows.Close()
-	out := make(map[string]sqldb.Fetched[cart.Record], len(ids))
-	for rows.Next() {
-		r, err := scanCart(rows)
-		if err != nil && r.ID == "" {
-			return nil, err
-		}
-		out[r.ID] = sqldb.Fetched[cart.Record]{Val: r, Err: err}
-	}
-	return out, mapErr("read carts", rows.Err())
+	out, err := sqldb.FetchRows(ctx, s.db, `SELECT `+cartColumns+` FROM carts WHERE id = ANY ($1)`, ids,
+		func(row sqldb.Scanner) (string, cart.Record, error) {
+			r, err := scanCart(row)
+			return r.ID, r, err
+		})
+	return out, mapErr("read carts", err)
 }
 
 // UserCart implements cart.Store.

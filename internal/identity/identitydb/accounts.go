@@ -14,9 +14,7 @@ import (
 
 const accountCols = `id, email, name, phone, role, email_verified, password_hash, totp_secret, totp_pending, totp_last_step, preferences, erased, created_at, updated_at`
 
-type scanner interface{ Scan(dest ...any) error }
-
-func scanAccount(r scanner) (identity.Account, error) {
+func scanAccount(r sqldb.Scanner) (identity.Account, error) {
 	var a identity.Account
 	var role, prefs string
 	var created, updated int64

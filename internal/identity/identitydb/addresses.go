@@ -6,11 +6,12 @@ import (
 	"errors"
 
 	"github.com/bazaarshop/bazaar/internal/identity"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
 
 const addressCols = `id, name, phone, line1, line2, landmark, city, state, postal_code, country, default_shipping, default_billing, created_at, updated_at`
 
-func scanAddress(r scanner) (identity.Address, error) {
+func scanAddress(r sqldb.Scanner) (identity.Address, error) {
 	var a identity.Address
 	var created, updated int64
 	err := r.Scan(&a.ID, &a.Name, &a.Phone, &a.Line1, &a.Line2, &a.Landmark, &a.City, &a.State, &a.PostalCode, &a.Country,

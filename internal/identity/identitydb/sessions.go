@@ -8,11 +8,12 @@ import (
 
 	"github.com/bazaarshop/bazaar/internal/identity"
 	"github.com/bazaarshop/bazaar/internal/platform/authn"
+	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
 )
 
 const sessionCols = `s.id, s.user_id, s.token_hash, s.created_at, s.last_seen_at, s.expires_at, s.idle_ms, s.mfa, s.user_agent, s.ip`
 
-func scanSession(r scanner, extra ...any) (identity.SessionRecord, error) {
+func scanSession(r sqldb.Scanner, extra ...any) (identity.SessionRecord, error) {
 	var x identity.SessionRecord
 	var created, seen, expires, idle int64
 	dest := append([]any{&x.ID, &x.UserID, &x.TokenHash, &created, &seen, &expires, &idle, &x.MFA, &x.UserAgent, &x.IP}, extra...)

@@ -167,11 +167,9 @@ func (s *Store) Hold(ctx context.Context, ref string) (inventory.Hold, error) {
 	return *h, nil
 }
 
-type scanner interface{ Scan(...any) error }
-
 // scanHold reads reference, status, allocations, expires_at, created_at,
 // updated_at.
-func scanHold(r scanner) (*inventory.Hold, error) {
+func scanHold(r sqldb.Scanner) (*inventory.Hold, error) {
 	var h inventory.Hold
 	var allocs []byte
 	err := r.Scan(&h.Reference, &h.Status, &allocs, dbTime{&h.ExpiresAt}, dbTime{&h.CreatedAt}, dbTime{&h.UpdatedAt})
@@ -238,7 +236,7 @@ func (s *Store) Movements(ctx context.Context, sku string, before int64, limit i
 	return out, wrap("movements", rows.Err())
 }
 
-func scanMovement(r scanner) (inventory.Movement, error) {
+func scanMovement(r sqldb.Scanner) (inventory.Movement, error) {
 	var m inventory.Movement
 	err := r.Scan(&m.ID, &m.SKU, &m.Location, &m.Delta, &m.Reason, &m.Reference, dbTime{&m.At})
 	return m, err

@@ -33,38 +33,35 @@ type transitionJSON struct {
 
 // wholeOrders reads the orders of ids with their histories, by id.
 func (s *Store) wholeOrders(ctx context.Context, ids []string) (map[string]sqldb.Fetched[order.Order], error) {
-	rows, err := s.db.QueryContext(ctx, selectWhole, ids)
-	if err != nil {
-		return nil, fmt.Errorf("read orders: %w", sqldb.MapError(err))
-	}
-	defer rows.Close()
-	out := make(map[string]sqldb.Fetched[order.Order], len(ids))
-	for rows.Next() {
+	out, err := sqldb.FetchRows(ctx, s.db, selectWhole, ids, func(row sqldb.Scanner) (string, order.Order, error) {
 		var r record
 		var history []byte
-		if err := rows.Scan(append(r.dests(), &history)...); err != nil {
-			return nil, fmt.Errorf("read orders: %w", sqldb.MapError(err))
+		if err := row.Scan(append(r.dests(), &history)...); err != nil {
+			return "", order.Order{}, err
 		}
-		out[r.ID] = readWhole(r, history)
+		o, err := readWhole(r, history)
+		return r.ID, o, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read orders: %w", err)
 	}
-	return out, sqldb.MapError(rows.Err())
+	return out, nil
 }
 
-// readWhole decodes an order and its history; one that cannot be decoded
-// fails its own read.
-func readWhole(r record, history []byte) sqldb.Fetched[order.Order] {
+// readWhole decodes an order and its history.
+func readWhole(r record, history []byte) (order.Order, error) {
 	o, err := toCore(r)
 	if err != nil {
-		return sqldb.Fetched[order.Order]{Err: err}
+		return order.Order{}, err
 	}
 	var ts []transitionJSON
 	if err := json.Unmarshal(history, &ts); err != nil {
-		return sqldb.Fetched[order.Order]{Err: fmt.Errorf("order %s history: %w", r.ID, err)}
+		return order.Order{}, fmt.Errorf("order %s history: %w", r.ID, err)
 	}
 	o.History = make([]order.Transition, len(ts))
 	for i, t := range ts {
 		o.History[i] = order.Transition{Seq: t.Seq, From: order.Status(t.From), To: order.Status(t.To), Reason: t.Reason,
 			Actor: t.Actor, Note: t.Note, At: fromMicros(t.At)}
 	}
-	return sqldb.Fetched[order.Order]{Val: o}
+	return o, nil
 }

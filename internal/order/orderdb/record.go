@@ -142,8 +142,6 @@ func (r *record) args() []any {
 		r.CreatedAt, r.UpdatedAt, r.PaymentDue, r.Version, r.Seq, r.Doc}
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
 // dests are where a row of orderCols is scanned to.
 func (r *record) dests() []any {
 	return []any{&r.ID, &r.Number, &r.Status, &r.CustomerID, &r.Email, &r.CartID, &r.Currency, &r.TotalAmount,
@@ -151,7 +149,7 @@ func (r *record) dests() []any {
 }
 
 // scanRecord reads a row of orderCols.
-func scanRecord(row scanner) (record, error) {
+func scanRecord(row sqldb.Scanner) (record, error) {
 	var r record
 	if err := row.Scan(r.dests()...); err != nil {
 		if sqldb.IsNoRows(err) {

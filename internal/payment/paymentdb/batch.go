@@ -44,13 +44,11 @@ var (
 
 // intentWrite is one step waiting in a batch.
 type intentWrite struct {
-	intent []any // intentCols values
-	prev   int   // an update: the version it expects
-	it     *payment.Intent
-	m      *payment.Mutation // an update's, for writing it alone
-	ts     []payment.IntentTransition
-	ls     []payment.LedgerLine
-	msgs   []outbox.Message
+	intent []any             // intentCols values
+	prev   int               // an update: the version it expects
+	it     *payment.Intent   // an update's, for writing it alone
+	m      *payment.Mutation // the history (a create's: transitions only)
+	msgs   []outbox.Message  // an update's m.Events, encoded
 
 	written bool // an update: the intent was at prev and is written
 	err     error
@@ -89,7 +87,7 @@ func (s *Store) runCreates(ctx context.Context, batch []*intentWrite) {
 		var intents, ts [][]any
 		for _, w := range batch {
 			intents = append(intents, w.intent)
-			for _, t := range w.ts {
+			for _, t := range w.m.Transitions {
 				ts = append(ts, transitionRow(w.id(), t))
 			}
 		}
@@ -99,7 +97,7 @@ func (s *Store) runCreates(ctx context.Context, batch []*intentWrite) {
 		}
 	}
 	for _, w := range batch {
-		q, args := createStatement(w.intent, w.ts)
+		q, args := createStatement(w.intent, w.m.Transitions)
 		if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
 			w.err = fmt.Errorf("create intent: %w", sqldb.MapError(err))
 		}
@@ -122,10 +120,10 @@ func (s *Store) updateAll(ctx context.Context, batch []*intentWrite) error {
 	writes := make([]sqldb.GuardedWrite, len(batch))
 	for i, w := range batch {
 		var ts, ls, os [][]any
-		for _, t := range w.ts {
+		for _, t := range w.m.Transitions {
 			ts = append(ts, transitionRow(w.id(), t))
 		}
-		for _, l := range w.ls {
+		for _, l := range w.m.Ledger {
 			ls = append(ls, ledgerRow(l))
 		}
 		for _, m := range w.msgs {
@@ -150,7 +148,7 @@ func (s *Store) queueUpdate(ctx context.Context, it *payment.Intent, prev int, m
 	if err != nil {
 		return false, err
 	}
-	w := &intentWrite{intent: args, prev: prev, it: it, m: m, ts: m.Transitions, ls: m.Ledger}
+	w := &intentWrite{intent: args, prev: prev, it: it, m: m}
 	for _, ev := range m.Events {
 		msg, err := outbox.EventMessage(ev.Subject, ev.Event)
 		if err != nil {

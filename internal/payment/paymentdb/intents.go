@@ -19,10 +19,8 @@ const intentCols = `id, customer_id, order_id, idem_key, fingerprint, status, cu
 	refunded, refund_pending, capture_requested, capture_method, method, provider, provider_ref, next_action,
 	return_url, failure_code, failure_message, needs_check, attempts, seq, version, created_at, updated_at`
 
-type scanner interface{ Scan(dest ...any) error }
-
 // toCore reads a row of intentCols.
-func scanIntent(row scanner) (payment.Intent, error) {
+func scanIntent(row sqldb.Scanner) (payment.Intent, error) {
 	var (
 		it                                     payment.Intent
 		currency, method, nextAction           string
@@ -109,7 +107,7 @@ func (s *Store) CreateIntent(ctx context.Context, it *payment.Intent, m *payment
 	if s.chain && m != nil && len(m.Transitions) > 0 && len(m.Ledger) == 0 && onlyHistory(m) {
 		// The intent and its first transitions as one statement, with no
 		// transaction to open and commit.
-		w := &intentWrite{intent: args, ts: m.Transitions}
+		w := &intentWrite{intent: args, m: m}
 		s.creates.Do(ctx, w)
 		return w.err
 	}
@@ -323,7 +321,7 @@ func (s *Store) ToReconcile(ctx context.Context, before time.Time, limit int) ([
 
 const refundCols = `id, intent_id, idem_key, currency, amount, status, reason, provider_ref, failure_code, created_at, updated_at`
 
-func scanRefund(row scanner) (payment.Refund, error) {
+func scanRefund(row sqldb.Scanner) (payment.Refund, error) {
 	var r payment.Refund
 	var currency, status string
 	var amount, createdAt, updatedAt int64

@@ -15,7 +15,7 @@ import (
 const methodCols = `id, customer_id, type, saved, brand, last4, exp_month, exp_year, vpa, fingerprint, sealed,
 	provider_tokens, created_at, expires_at, deleted_at`
 
-func scanMethod(row scanner) (payment.StoredMethod, error) {
+func scanMethod(row sqldb.Scanner) (payment.StoredMethod, error) {
 	var (
 		sm                          payment.StoredMethod
 		typ, brand, last4, vpa, tok string
@@ -90,20 +90,15 @@ func (s *Store) GetMethod(ctx context.Context, id string) (payment.StoredMethod,
 
 // getMethods reads the methods of ids, by id.
 func (s *Store) getMethods(ctx context.Context, ids []string) (map[string]sqldb.Fetched[payment.StoredMethod], error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+methodCols+` FROM payment_methods WHERE id = ANY ($1)`, ids)
+	out, err := sqldb.FetchRows(ctx, s.db, `SELECT `+methodCols+` FROM payment_methods WHERE id = ANY ($1)`, ids,
+		func(row sqldb.Scanner) (string, payment.StoredMethod, error) {
+			m, err := scanMethod(row)
+			return m.ID, m, err
+		})
 	if err != nil {
-		return nil, fmt.Errorf("read payment methods: %w", sqldb.MapError(err))
+		return nil, fmt.Errorf("read payment methods: %w", err)
 	}
-	defer rows.Close()
-	out := make(map[string]sqldb.Fetched[payment.StoredMethod], len(ids))
-	for rows.Next() {
-		m, err := scanMethod(rows)
-		if err != nil && m.ID == "" {
-			return nil, err
-		}
-		out[m.ID] = sqldb.Fetched[payment.StoredMethod]{Val: m, Err: err}
-	}
-	return out, sqldb.MapError(rows.Err())
+	return out, nil
 }
 
 // SavedMethodByFingerprint implements payment.Store.

@@ -74,7 +74,7 @@ func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sq
 }
 
 // queryRow is exec for a query of one row.
-func (s *Store) queryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) scanner {
+func (s *Store) queryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) sqldb.Scanner {
 	if tx == nil {
 		return s.db.QueryRowContext(ctx, q, args...)
 	}

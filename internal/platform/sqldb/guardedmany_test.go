@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"slices"
 	"testing"
 
@@ -88,5 +89,37 @@ func TestDistinct(t *testing.T) {
 		if !slices.Equal(got[i], want[i]) {
 			t.Fatalf("Distinct = %v, want %v", got, want)
 		}
+	}
+}
+
+// FetchRows keys the rows it reads; a row its scan cannot decode fails
+// alone, and a row it cannot read at all fails the query.
+func TestFetchRows(t *testing.T) {
+	ctx := context.Background()
+	db := sqldbtest.OpenPostgres(t)
+	if _, err := db.ExecContext(ctx, `CREATE TABLE kv (k text PRIMARY KEY, v text NOT NULL);
+		INSERT INTO kv VALUES ('a', '1'), ('b', 'x'), ('c', '3')`); err != nil {
+		t.Fatal(err)
+	}
+	errBad := errors.New("not a digit")
+	scan := func(row sqldb.Scanner) (string, string, error) {
+		var k, v string
+		if err := row.Scan(&k, &v); err != nil {
+			return "", "", err
+		}
+		if v < "0" || v > "9" {
+			return k, "", errBad
+		}
+		return k, v, nil
+	}
+	got, err := sqldb.FetchRows(ctx, db, `SELECT k, v FROM kv WHERE k = ANY ($1)`, []string{"a", "b", "z"}, scan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["a"].Val != "1" || got["a"].Err != nil || !errors.Is(got["b"].Err, errBad) {
+		t.Fatalf("rows = %+v", got)
+	}
+	if _, err := sqldb.FetchRows(ctx, db, `SELECT k FROM kv WHERE k = ANY ($1)`, []string{"a"}, scan); err == nil {
+		t.Fatal("a row that cannot be scanned did not fail the query")
 	}
 }

@@ -64,3 +64,27 @@ func (l *Lookup[T]) run(ctx context.Context, batch []*lookup[T]) {
 		r.err = err
 	}
 }
+
+// FetchRows runs query (whose one parameter is keys) on db and returns
+// its rows by key, for a Lookup's fetch. scan reads a row and returns its
+// key: with an error and a key, the row fails its own read; with an error
+// and no key, the query fails (its rows could not be read at all).
+func FetchRows[T any](ctx context.Context, db Execer, query string, keys []string, scan func(Scanner) (string, T, error)) (map[string]Fetched[T], error) {
+	rows, err := db.QueryContext(ctx, query, keys)
+	if err != nil {
+		return nil, MapError(err)
+	}
+	defer rows.Close()
+	out := make(map[string]Fetched[T], len(keys))
+	for rows.Next() {
+		key, v, err := scan(rows)
+		if err != nil && key == "" {
+			return nil, err
+		}
+		out[key] = Fetched[T]{Val: v, Err: err}
+	}
+	return out, MapError(rows.Err())
+}
+
+// Scanner is a row to scan: *sql.Row and *sql.Rows.
+type Scanner interface{ Scan(dest ...any) error }
