@@ -42,7 +42,9 @@ func (c *Core) RunWorkers(ctx context.Context) error {
 			MaxDeliver: -1, Backoff: retry, // an accepted order is never given up on
 		}, c.consumeRequest},
 		{bus.ConsumerConfig{
-			Stream: payment.Stream.Name, Durable: DurablePayments, Filter: "payment.>",
+			// "payment.*": not the events of changes a worker made itself and
+			// settled from the answer (payment.AnsweredSuffix).
+			Stream: payment.Stream.Name, Durable: DurablePayments, Filter: "payment.*",
 			Concurrency: c.opts.Workers, AckWait: ackWait, MaxDeliver: -1, Backoff: retry,
 		}, c.consumePayment},
 	}

@@ -15,6 +15,7 @@ func (c *Core) CaptureIntent(ctx context.Context, id string, in CaptureIntentInp
 	if err := a.requireTrusted("capture"); err != nil {
 		return Intent{}, err
 	}
+	ctx = answering(ctx, in.CallerSettles)
 	if err := ids.Valid(id); err != nil {
 		return Intent{}, ErrIntentNotFound
 	}
@@ -125,6 +126,7 @@ func (c *Core) CancelIntent(ctx context.Context, id string, in CancelIntentInput
 	if err := a.requireTrusted("cancel"); err != nil {
 		return Intent{}, err
 	}
+	ctx = answering(ctx, in.CallerSettles)
 	if err := ids.Valid(id); err != nil {
 		return Intent{}, ErrIntentNotFound
 	}

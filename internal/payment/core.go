@@ -103,7 +103,7 @@ func NewCore(store Store, o Options) (*Core, error) {
 	if err != nil {
 		return nil, fmt.Errorf("payment: card key: %w", err)
 	}
-	c := &Core{store: store, opts: o, sealer: sealer, providers: map[string]Provider{}, log: o.Logger, wake: make(chan struct{}, 1)}
+	c := &Core{store: answeringStore{store}, opts: o, sealer: sealer, providers: map[string]Provider{}, log: o.Logger, wake: make(chan struct{}, 1)}
 	all := append([]Provider{}, o.Providers...)
 	if !hasProvider(all, codName) {
 		all = append(all, cod{})

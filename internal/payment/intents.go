@@ -20,6 +20,7 @@ func (c *Core) CreateIntent(ctx context.Context, in CreateIntentInput) (Intent, 
 	if err := accessOf(ctx).requireTrusted("create"); err != nil {
 		return Intent{}, err
 	}
+	ctx = answering(ctx, in.CallerSettles)
 	if err := validateCreate(&in); err != nil {
 		return Intent{}, err
 	}
@@ -213,6 +214,7 @@ func (c *Core) ListIntents(ctx context.Context, f ListIntentsInput) (IntentPage,
 
 // ConfirmIntent implements Service.
 func (c *Core) ConfirmIntent(ctx context.Context, id string, in ConfirmIntentInput) (Intent, error) {
+	ctx = answering(ctx, in.CallerSettles)
 	if in.ReturnURL != "" {
 		if err := checkReturnURL(in.ReturnURL); err != nil {
 			return Intent{}, invalid([]errs.FieldError{{Field: "return_url", Message: err.Error()}})

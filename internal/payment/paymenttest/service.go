@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -25,6 +26,7 @@ func ServiceSuite(t *testing.T, newEnv func(t *testing.T) *Env) {
 		fn   func(t *testing.T, e *Env)
 	}{
 		{"CardAuthorizeCapture", testCardAuthorizeCapture},
+		{"CallerSettles", testCallerSettles},
 		{"IdempotentCreate", testIdempotentCreate},
 		{"IdempotentCreateConfirm", testIdempotentCreateConfirm},
 		{"Declines", testDeclines},
@@ -146,6 +148,39 @@ func Events(t testing.TB, e *Env) map[string]int {
 		out[s]++
 	}
 	return out
+}
+
+// testCallerSettles: the changes a trusted caller settles from the answer
+// publish on the answered subjects (not delivered to the order worker);
+// a shopper's flag is ignored, so the order still hears of their payment.
+func testCallerSettles(t *testing.T, e *Env) {
+	m := Tokenize(t, e.Svc, "cust-1", "4242 4242 4242 4242")
+	create := func(confirm bool) payment.Intent {
+		order := ids.New()
+		return must(e.Svc.CreateIntent(Service, payment.CreateIntentInput{
+			IdempotencyKey: "order-" + order, OrderID: order, CustomerID: "cust-1", Amount: inr(5000),
+			Method: payment.MethodInput{Type: payment.MethodCard, Token: m.ID}, Confirm: confirm, CallerSettles: true,
+		}))(t)
+	}
+	paid := create(true)
+	if paid.Status != payment.StatusAuthorized {
+		t.Fatalf("created = %s", paid.Status)
+	}
+	must(e.Svc.CaptureIntent(Service, paid.ID, payment.CaptureIntentInput{CallerSettles: true}))(t)
+	called := create(true)
+	must(e.Svc.CancelIntent(Service, called.ID, payment.CancelIntentInput{CallerSettles: true}))(t)
+	shoppers := create(false)
+	if it := must(e.Svc.ConfirmIntent(Customer("cust-1"), shoppers.ID, payment.ConfirmIntentInput{CallerSettles: true}))(t); it.Status != payment.StatusAuthorized {
+		t.Fatalf("the shopper's confirmation = %s", it.Status)
+	}
+	a := payment.AnsweredSuffix
+	want := map[string]int{
+		payment.EventAuthorized + a: 2, payment.EventCaptured + a: 1, payment.EventCancelled + a: 1,
+		payment.EventAuthorized: 1, // the shopper's
+	}
+	if got := Events(t, e); !maps.Equal(got, want) {
+		t.Fatalf("events by subject = %v, want %v", got, want)
+	}
 }
 
 func testCardAuthorizeCapture(t *testing.T, e *Env) {
