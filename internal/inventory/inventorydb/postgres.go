@@ -326,7 +326,7 @@ func queueWrites(b *pgx.Batch, c inventory.Changes) error {
 		b.Queue(`
 			UPDATE reservations r SET status = u.status, updated_at = u.at
 			FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS u(reference, status, at)
-			WHERE r.reference = u.reference`,
+			WHERE r.reference = ANY ($1) AND r.reference = u.reference`, // ANY: looked up by the index, not a hash join over the table
 			refs, status, at)
 	}
 	if n := len(c.Movements); n > 0 {

@@ -281,6 +281,47 @@ func TestDeduplication(t *testing.T) {
 	})
 }
 
+// PublishAll stores a batch in order, reports the stored prefix up to a
+// failure, and a second send of the same ids stores nothing new.
+func TestPublishAll(t *testing.T) {
+	forEachMode(t, func(t *testing.T, e *env) {
+		stream, subj := e.stream(t)
+		ctx := context.Background()
+		var msgs []bus.Outgoing
+		for i := range 5 {
+			msgs = append(msgs, bus.Outgoing{Subject: subj + ".item", MsgID: "all-" + strconv.Itoa(i), Data: []byte(strconv.Itoa(i))})
+		}
+		if n, err := e.bus.PublishAll(ctx, msgs); n != 5 || err != nil {
+			t.Fatalf("PublishAll = %d, %v; want 5, nil", n, err)
+		}
+		if n, err := e.bus.PublishAll(ctx, msgs); n != 5 || err != nil {
+			t.Fatalf("PublishAll again = %d, %v; want 5, nil", n, err)
+		}
+		if got := streamMsgs(t, e.bus, stream); got != 5 {
+			t.Fatalf("stream holds %d messages after two sends, want 5", got)
+		}
+		for i := 1; i <= 5; i++ {
+			m, err := e.bus.JetStream().Stream(ctx, stream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := m.GetMsg(ctx, uint64(i))
+			if err != nil || string(raw.Data) != strconv.Itoa(i-1) {
+				t.Fatalf("message %d = %v, %v; want the batch in order", i, raw, err)
+			}
+		}
+		broken := []bus.Outgoing{
+			{Subject: subj + ".item", MsgID: "b-0", Data: []byte("x")},
+			{Subject: "nowhere." + subj, MsgID: "b-1", Data: []byte("x")}, // no stream captures it
+			{Subject: subj + ".item", MsgID: "b-2", Data: []byte("x")},
+		}
+		n, err := e.bus.PublishAll(ctx, broken)
+		if n != 1 || !errors.Is(err, bus.ErrUnavailable) {
+			t.Fatalf("PublishAll with a lost message = %d, %v; want 1, ErrUnavailable", n, err)
+		}
+	})
+}
+
 func TestDuplicateWindowConfigurable(t *testing.T) {
 	b := bustest.Embedded(t)
 	name := testenv.Name("W")

@@ -78,3 +78,67 @@ func (b *Bus) PublishEvent(ctx context.Context, subject string, ev Event) (PubAc
 	}
 	return b.Publish(ctx, subject, ev.ID, data, nil)
 }
+
+// publishAllTimeout bounds PublishAll under a context without a deadline.
+const publishAllTimeout = 5 * time.Second
+
+// Outgoing is one message of PublishAll.
+type Outgoing struct {
+	Subject string
+	MsgID   string // the de-duplication id, as for Publish
+	Data    []byte
+}
+
+// PublishAll stores msgs as Publish does, without waiting for each one's
+// receipt before sending the next (JetStream's asynchronous publish: one
+// round trip for the lot instead of one each). It returns how many of
+// msgs, counted from the first, are stored, and the first failure. A
+// message after a failed one may have been stored too; sending it again
+// with its MsgID is safe (JetStream drops the duplicate).
+func (b *Bus) PublishAll(ctx context.Context, msgs []Outgoing) (int, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		// As Publish does (JetStream's default): a receipt that never
+		// comes must not hold the caller.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, publishAllTimeout)
+		defer cancel()
+	}
+	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	var sendErr error
+	for _, o := range msgs {
+		m := &nats.Msg{Subject: o.Subject, Data: o.Data, Header: nats.Header{}}
+		var opts []jetstream.PublishOpt
+		if o.MsgID != "" {
+			opts = append(opts, jetstream.WithMsgID(o.MsgID))
+		}
+		f, err := b.js.PublishMsgAsync(m, opts...)
+		if err != nil {
+			sendErr = ErrUnavailable.Wrap(fmt.Errorf("publish %s: %w", o.Subject, err))
+			break
+		}
+		futures = append(futures, f)
+	}
+	stored := 0
+	var ackErr error
+	for i, f := range futures {
+		select {
+		case <-f.Ok():
+			if ackErr == nil {
+				stored++
+			}
+		case err := <-f.Err():
+			if ackErr == nil {
+				ackErr = ErrUnavailable.Wrap(fmt.Errorf("publish %s: %w", msgs[i].Subject, err))
+			}
+		case <-ctx.Done():
+			if ackErr == nil {
+				ackErr = ErrUnavailable.Wrap(fmt.Errorf("publish %s: %w", msgs[i].Subject, ctx.Err()))
+			}
+			return stored, ackErr
+		}
+	}
+	if ackErr != nil {
+		return stored, ackErr
+	}
+	return stored, sendErr
+}

@@ -265,7 +265,12 @@ func TestRelayRetriesUntilBusAccepts(t *testing.T) {
 	db := sqldbtest.OpenSQLite(t)
 	f := setup(t, db)
 	err := db.InTx(context.Background(), func(tx *sql.Tx) error {
-		return outbox.Add(context.Background(), tx, "later.created", "later-1", []byte("x"))
+		for _, id := range []string{"later-1", "later-2", "later-3"} { // more than one: the batched publish
+			if err := outbox.Add(context.Background(), tx, "later.created", id, []byte("x")); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -279,8 +284,8 @@ func TestRelayRetriesUntilBusAccepts(t *testing.T) {
 	if err := r.Flush(ctx); !errors.Is(err, bus.ErrUnavailable) {
 		t.Fatalf("Flush with no stream = %v, want ErrUnavailable", err)
 	}
-	if n, _ := outbox.Pending(ctx, db); n != 1 {
-		t.Fatalf("pending after a failed publish = %d, want 1", n)
+	if n, _ := outbox.Pending(ctx, db); n != 3 {
+		t.Fatalf("pending after a failed publish = %d, want 3", n)
 	}
 	name := "LATER_" + f.stream
 	if err := f.bus.EnsureStream(ctx, bus.StreamConfig{Name: name, Subjects: []string{"later.>"}}); err != nil {

@@ -180,10 +180,37 @@ func (r *Relay) load(ctx context.Context, q sqldb.Execer, lock string) ([]row, e
 	return rows, nil
 }
 
-// publish sends rows in order and stops at the first failure, so a later
-// row never overtakes an earlier one.
+// BatchPublisher is a Publisher that sends a batch without waiting for
+// each receipt in turn (*bus.Bus is one): the relay then pays one round
+// trip per pass instead of one per row.
+type BatchPublisher interface {
+	PublishAll(ctx context.Context, msgs []bus.Outgoing) (stored int, err error)
+}
+
+var _ BatchPublisher = (*bus.Bus)(nil)
+
+// publish sends rows in order and returns the ids of those stored, up to
+// the first failure. With a BatchPublisher the rows after a failed one are
+// already on their way, so one of them may be stored before the failed row
+// is sent again on the next pass; consumers de-duplicate and act on the
+// state they read, so they do not depend on that order. Without one, a
+// later row never overtakes an earlier one.
 func (r *Relay) publish(ctx context.Context, rows []row) ([]int64, error) {
 	done := make([]int64, 0, len(rows))
+	if bp, ok := r.pub.(BatchPublisher); ok && len(rows) > 1 {
+		msgs := make([]bus.Outgoing, len(rows))
+		for i, x := range rows {
+			msgs[i] = bus.Outgoing{Subject: x.subject, MsgID: x.msgID, Data: x.data}
+		}
+		n, err := bp.PublishAll(ctx, msgs)
+		for _, x := range rows[:n] {
+			done = append(done, x.id)
+		}
+		if err != nil {
+			return done, fmt.Errorf("outbox publish %s %s: %w", rows[n].subject, rows[n].msgID, err)
+		}
+		return done, nil
+	}
 	for _, x := range rows {
 		if _, err := r.pub.Publish(ctx, x.subject, x.msgID, x.data, nil); err != nil {
 			return done, fmt.Errorf("outbox publish %s %s: %w", x.subject, x.msgID, err)
