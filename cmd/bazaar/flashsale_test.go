@@ -112,6 +112,10 @@ func TestFlashSale(t *testing.T) {
 			total += o.Totals.Total.Amount
 			delete(want, o.ID)
 		}
+		// The shop's metrics count the same: each order placed and paid once.
+		if to := s.orderMoves(t); to["pending"] != units || to["paid"] != units {
+			t.Errorf("bazaar_order_transitions_total = %v, want %d pending and %d paid", to, units, units)
+		}
 		if len(all) != units || len(want) != 0 {
 			t.Errorf("%d orders exist, %d accepted ones missing", len(all), len(want))
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -598,6 +599,31 @@ func (s *shop) waitOrder(id, orderToken, bearerToken string, within time.Duratio
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// orderMoves reads the shop's bazaar_order_transitions_total from
+// /metrics: how many order moves to each status it committed.
+func (s *shop) orderMoves(t testing.TB) map[string]int {
+	t.Helper()
+	r, err := s.call("GET", "/metrics", nil)
+	if err != nil || r.Status != 200 {
+		t.Fatalf("metrics: %v %s", err, r)
+	}
+	const prefix = `bazaar_order_transitions_total{to="`
+	to := map[string]int{}
+	for _, line := range strings.Split(string(r.Body), "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		status, found := strings.CutPrefix(name, prefix)
+		if !ok || !found {
+			continue
+		}
+		n, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			t.Fatalf("metrics: %q", line)
+		}
+		to[strings.TrimSuffix(status, `"}`)] += int(n)
+	}
+	return to
 }
 
 // adminOrders lists every order (of a status, if given), all pages.

@@ -83,8 +83,11 @@ type Options struct {
 	// OnCommit is called after a transaction that wrote outbox events
 	// (the relay's Notify).
 	OnCommit func()
-	Clock    func() time.Time
-	Logger   *slog.Logger
+	// OnTransition is called with each status an order moved to, once the
+	// move is committed (the composition root counts them for /metrics).
+	OnTransition func(to Status)
+	Clock        func() time.Time
+	Logger       *slog.Logger
 }
 
 func (o Options) withDefaults() Options {
@@ -108,6 +111,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.OnCommit == nil {
 		o.OnCommit = func() {}
+	}
+	if o.OnTransition == nil {
+		o.OnTransition = func(Status) {}
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now

@@ -87,20 +87,30 @@ func (c *Core) updateFrom(ctx context.Context, known Order, fn func(o *Order, m 
 // run wrote, tells the outbox and the order's watchers.
 func (c *Core) write(id string, fn func(o *Order, m *Mutation) error, store func(func(o *Order, m *Mutation) error) (Order, error)) (Order, error) {
 	wrote := false
+	var moved []Transition
 	o, err := store(func(o *Order, m *Mutation) error {
-		wrote = false // fn may run twice
+		wrote, moved = false, nil // fn may run twice
 		if err := fn(o, m); err != nil {
 			return err
 		}
-		wrote = true
+		wrote, moved = true, m.Transitions
 		return nil
 	})
 	if err == nil && wrote {
 		if o.Status.Settled() {
 			c.pastPayment.add(id) // drive needs no read to learn it
 		}
-		c.opts.OnCommit()
-		c.changed(id)
+		c.committed(id, moved)
 	}
 	return o, err
+}
+
+// committed tells the outbox, the order's watchers and the metrics about a
+// write that moved order id through moved.
+func (c *Core) committed(id string, moved []Transition) {
+	c.opts.OnCommit()
+	c.changed(id)
+	for _, t := range moved {
+		c.opts.OnTransition(t.To)
+	}
 }

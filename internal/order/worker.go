@@ -156,8 +156,7 @@ func (c *Core) handleRequest(ctx context.Context, r Request) error {
 	case err != nil:
 		return err
 	}
-	c.opts.OnCommit()
-	c.changed(o.ID)
+	c.committed(o.ID, m.Transitions)
 	// Just created: drive it from what was written, without reading it back.
 	unlock := c.lockOrder(o.ID)
 	defer unlock()

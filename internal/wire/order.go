@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bazaarshop/bazaar/internal/cart"
 	"github.com/bazaarshop/bazaar/internal/identity"
@@ -99,6 +100,7 @@ func (a *App) buildOrderCore(ctx context.Context, db *sqldb.DB) (*order.Core, er
 		PaymentTimeout: a.cfg.OrderPaymentTimeout,
 		ReturnWindow:   a.cfg.OrderReturnWindow,
 		OnCommit:       relay.Notify,
+		OnTransition:   a.orderTransitions(),
 		Workers:        orderWorkers(db),
 		Logger:         a.log.With("service", "order"),
 	})
@@ -142,4 +144,16 @@ func (o orderAccounts) Address(ctx context.Context, id string) (cart.Address, er
 		Name: ad.Name, Phone: ad.Phone, Line1: ad.Line1, Line2: ad.Line2, Landmark: ad.Landmark,
 		City: ad.City, State: ad.State, PostalCode: ad.PostalCode, Country: ad.Country,
 	}, nil
+}
+
+// orderTransitions counts the status moves this process committed, by the
+// status moved to, as bazaar_order_transitions_total: orders placed
+// (pending), paid, failed, shipped... per second on a dashboard.
+func (a *App) orderTransitions() func(order.Status) {
+	moves := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "bazaar_order_transitions_total",
+		Help: "Order status changes committed by this process, by the status moved to.",
+	}, []string{"to"})
+	a.Metrics.Registry.MustRegister(moves)
+	return func(to order.Status) { moves.WithLabelValues(string(to)).Inc() }
 }
