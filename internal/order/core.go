@@ -134,8 +134,9 @@ type Core struct {
 	locks       orderLocks // one order at a time in this process
 	pastPayment pastPayment
 
-	mu       sync.Mutex
-	watchers map[string][]chan struct{} // order id -> waiting SSE streams
+	mu         sync.Mutex
+	watchers   map[string][]chan struct{} // order id -> waiting SSE streams
+	followWake chan struct{}              // FollowBus: the watchers came or went
 }
 
 var _ Service = (*Core)(nil)
@@ -147,7 +148,7 @@ func NewCore(store Store, opts Options) (*Core, error) {
 		return nil, errors.New("order: a Core needs a store")
 	}
 	opts = opts.withDefaults()
-	return &Core{store: store, opts: opts, log: opts.Logger, watchers: map[string][]chan struct{}{}}, nil
+	return &Core{store: store, opts: opts, log: opts.Logger, watchers: map[string][]chan struct{}{}, followWake: make(chan struct{}, 1)}, nil
 }
 
 func (c *Core) now() time.Time { return c.opts.Clock().UTC() }

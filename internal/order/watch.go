@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 )
@@ -16,6 +17,9 @@ func (c *Core) Watch(id string) (ch <-chan struct{}, stop func()) {
 	w := make(chan struct{}, 1)
 	c.mu.Lock()
 	c.watchers[id] = append(c.watchers[id], w)
+	if len(c.watchers) == 1 && len(c.watchers[id]) == 1 {
+		c.nudgeFollow() // the first watcher: follow the bus
+	}
 	c.mu.Unlock()
 	return w, func() {
 		c.mu.Lock()
@@ -29,6 +33,9 @@ func (c *Core) Watch(id string) (ch <-chan struct{}, stop func()) {
 		}
 		if len(ws) == 0 {
 			delete(c.watchers, id)
+			if len(c.watchers) == 0 {
+				c.nudgeFollow() // the last one left: stop following
+			}
 		} else {
 			c.watchers[id] = ws
 		}
@@ -58,25 +65,58 @@ func (c *Core) changed(id string) {
 // change, from the ORDERS stream's messages as they are published (plain
 // NATS, at most once: the streams poll as well), until ctx ends. So an
 // open order page learns of a payment without reading the order every
-// second.
+// second. It subscribes only while this process has watchers: every
+// checkout's request and every order event is a message on those
+// subjects, and a process nobody watches through need not be sent them.
 func (c *Core) FollowBus(ctx context.Context) error {
 	if c.opts.Bus == nil {
 		<-ctx.Done()
 		return nil
 	}
-	sub, err := c.opts.Bus.Conn().Subscribe("order.>", func(m *nats.Msg) {
-		if !c.watched() {
-			return // nobody to wake: no need to read the message
+	var sub *nats.Subscription
+	defer func() {
+		if sub != nil {
+			_ = sub.Unsubscribe()
 		}
-		if id := changedOrder(m.Subject, m.Data); id != "" {
-			c.changed(id)
+	}()
+	retry := time.NewTicker(time.Second) // a subscription that failed is tried again
+	defer retry.Stop()
+	for {
+		switch watched := c.watched(); {
+		case watched && sub == nil:
+			s, err := c.opts.Bus.Conn().Subscribe("order.>", c.follow)
+			if err != nil {
+				c.log.WarnContext(ctx, "order: cannot follow the bus; retrying", "error", err)
+			} else {
+				sub = s
+			}
+		case !watched && sub != nil:
+			_ = sub.Unsubscribe()
+			sub = nil
 		}
-	})
-	if err != nil {
-		return err
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-c.followWake:
+		case <-retry.C:
+		}
 	}
-	<-ctx.Done()
-	return sub.Unsubscribe()
+}
+
+// follow wakes the watchers of the order m is about.
+func (c *Core) follow(m *nats.Msg) {
+	if id := changedOrder(m.Subject, m.Data); id != "" {
+		c.changed(id)
+	}
+}
+
+// nudgeFollow tells FollowBus that the process went from no watchers to
+// some or back. It never blocks.
+func (c *Core) nudgeFollow() {
+	select {
+	case c.followWake <- struct{}{}:
+	default:
+	}
 }
 
 // changedOrder names the order a message on the ORDERS stream is about: a

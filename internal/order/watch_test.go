@@ -28,11 +28,10 @@ func TestFollowBusWakesWatchers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	before := b.Conn().NumSubscriptions()
 	mine, other := ids.New(), ids.New()
 	woke, stop := core.Watch(mine)
-	defer stop()
 	quiet, stopOther := core.Watch(other)
-	defer stopOther()
 	done := make(chan error, 1)
 	go func() { done <- core.FollowBus(ctx) }()
 	time.Sleep(100 * time.Millisecond) // the subscription is in place
@@ -63,6 +62,26 @@ func TestFollowBusWakesWatchers(t *testing.T) {
 	case <-woke:
 		t.Fatal("another order's request woke this watcher")
 	case <-time.After(100 * time.Millisecond):
+	}
+	// With no watcher left the process stops following the bus, and the
+	// next watcher follows it again.
+	stop()
+	stopOther()
+	waitSubs := func(want int, what string) {
+		t.Helper()
+		bustest.Wait(t, 5*time.Second, what, func() bool { return b.Conn().NumSubscriptions() == want })
+	}
+	waitSubs(before, "the subscription dropped with the last watcher")
+	again, stopAgain := core.Watch(mine)
+	defer stopAgain()
+	waitSubs(before+1, "a subscription for the new watcher")
+	if _, err := b.Publish(ctx, order.SubjectRequested+"."+mine, mine, []byte(`{}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-again:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the new watcher was not woken")
 	}
 	cancel()
 	if err := <-done; err != nil {
