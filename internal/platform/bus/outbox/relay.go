@@ -207,7 +207,10 @@ func (r *Relay) publish(ctx context.Context, rows []row) ([]int64, error) {
 			done = append(done, x.id)
 		}
 		if err != nil {
-			return done, fmt.Errorf("outbox publish %s %s: %w", rows[n].subject, rows[n].msgID, err)
+			if n < len(rows) {
+				return done, fmt.Errorf("outbox publish %s %s: %w", rows[n].subject, rows[n].msgID, err)
+			}
+			return done, fmt.Errorf("outbox publish: %w", err)
 		}
 		return done, nil
 	}
