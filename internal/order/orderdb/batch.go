@@ -28,7 +28,7 @@ var ordersMany = sqldb.GuardedMany{
 	Inserts: []sqldb.GuardedRows{
 		{Table: "order_transitions", Cols: []string{"order_id", "seq", "from_status", "to_status", "reason", "actor", "note", "at"},
 			Types: []string{"text", "bigint", "text", "text", "text", "text", "text", "bigint"}},
-		{Table: "outbox", Cols: []string{"subject", "msg_id", "data"}, Types: []string{"text", "text", "bytea"}},
+		outbox.Table,
 	},
 }
 
@@ -62,28 +62,20 @@ func (s *Store) queueUpdate(ctx context.Context, update []any, m *order.Mutation
 
 // runUpdates writes a batch, in rounds of distinct orders.
 func (s *Store) runUpdates(ctx context.Context, batch []*updateOp) {
-	for _, round := range sqldb.Distinct(batch, (*updateOp).id) {
-		if len(round) > 1 && s.updateAll(ctx, round) == nil {
-			continue
-		}
-		for _, op := range round {
-			op.written, op.err = s.updateOne(ctx, op)
-		}
-	}
+	sqldb.WriteRounds(batch, (*updateOp).id,
+		func(round []*updateOp) error { return s.updateAll(ctx, round) },
+		func(op *updateOp) { op.written, op.err = s.updateOne(ctx, op) })
 }
 
 func (s *Store) updateAll(ctx context.Context, batch []*updateOp) error {
 	writes := make([]sqldb.GuardedWrite, len(batch))
 	for i, op := range batch {
-		var ts, os [][]any
+		var ts [][]any
 		for _, t := range op.m.Transitions {
 			ts = append(ts, []any{op.id(), t.Seq, string(t.From), string(t.To), t.Reason, t.Actor, t.Note, micros(t.At)})
 		}
-		for _, m := range op.msgs {
-			os = append(os, []any{m.Subject, m.MsgID, m.Data})
-		}
 		n := len(op.update) - 1
-		writes[i] = sqldb.GuardedWrite{Row: op.update[:n], Prev: op.update[n].(int), Inserts: [][][]any{ts, os}}
+		writes[i] = sqldb.GuardedWrite{Row: op.update[:n], Prev: op.update[n].(int), Inserts: [][][]any{ts, outbox.Values(op.msgs)}}
 	}
 	updated, err := ordersMany.Run(ctx, s.db, batchUpdates, writes)
 	if err != nil {

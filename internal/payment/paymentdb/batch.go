@@ -74,7 +74,7 @@ var intentsMany = sqldb.GuardedMany{
 	Inserts: []sqldb.GuardedRows{
 		{Table: "intent_transitions", Cols: strings.Split(transitionCols, ", "), Types: transitionTypes},
 		{Table: "ledger_lines", Cols: strings.Split(ledgerCols, ", "), Types: ledgerTypes},
-		{Table: "outbox", Cols: []string{"subject", "msg_id", "data"}, Types: []string{"text", "text", "bytea"}},
+		outbox.Table,
 	},
 }
 
@@ -106,30 +106,22 @@ func (s *Store) runCreates(ctx context.Context, batch []*intentWrite) {
 
 // runUpdates writes a batch of updates, in rounds of distinct intents.
 func (s *Store) runUpdates(ctx context.Context, batch []*intentWrite) {
-	for _, round := range sqldb.Distinct(batch, (*intentWrite).id) {
-		if len(round) > 1 && s.updateAll(ctx, round) == nil {
-			continue
-		}
-		for _, w := range round {
-			w.written, w.err = s.writeIntent(ctx, nil, w.it, w.prev, w.m, true)
-		}
-	}
+	sqldb.WriteRounds(batch, (*intentWrite).id,
+		func(round []*intentWrite) error { return s.updateAll(ctx, round) },
+		func(w *intentWrite) { w.written, w.err = s.writeIntent(ctx, nil, w.it, w.prev, w.m, true) })
 }
 
 func (s *Store) updateAll(ctx context.Context, batch []*intentWrite) error {
 	writes := make([]sqldb.GuardedWrite, len(batch))
 	for i, w := range batch {
-		var ts, ls, os [][]any
+		var ts, ls [][]any
 		for _, t := range w.m.Transitions {
 			ts = append(ts, transitionRow(w.id(), t))
 		}
 		for _, l := range w.m.Ledger {
 			ls = append(ls, ledgerRow(l))
 		}
-		for _, m := range w.msgs {
-			os = append(os, []any{m.Subject, m.MsgID, m.Data})
-		}
-		writes[i] = sqldb.GuardedWrite{Row: w.intent, Prev: w.prev, Inserts: [][][]any{ts, ls, os}}
+		writes[i] = sqldb.GuardedWrite{Row: w.intent, Prev: w.prev, Inserts: [][][]any{ts, ls, outbox.Values(w.msgs)}}
 	}
 	updated, err := intentsMany.Run(ctx, s.db, batchUpdates, writes)
 	if err != nil {

@@ -115,6 +115,21 @@ func (g GuardedMany) Run(ctx context.Context, db Execer, q string, writes []Guar
 	return updated, rows.Err()
 }
 
+// WriteRounds writes a batch of GuardedMany writes in rounds in which no
+// row repeats (Distinct): a round of several with all, one statement; a
+// round of one, or one whose statement failed as a whole, with one for
+// each write, so that each gets its own answer.
+func WriteRounds[T any](batch []T, key func(T) string, all func([]T) error, one func(T)) {
+	for _, round := range Distinct(batch, key) {
+		if len(round) > 1 && all(round) == nil {
+			continue
+		}
+		for _, w := range round {
+			one(w)
+		}
+	}
+}
+
 // Distinct splits items into rounds in which no key repeats, in order: a
 // GuardedMany statement cannot tell which of two writes of one row landed.
 func Distinct[T any](items []T, key func(T) string) [][]T {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bazaarshop/bazaar/internal/platform/sqldb"
@@ -89,6 +90,25 @@ func TestDistinct(t *testing.T) {
 		if !slices.Equal(got[i], want[i]) {
 			t.Fatalf("Distinct = %v, want %v", got, want)
 		}
+	}
+}
+
+// WriteRounds writes each round of several as one, and a round of one, or
+// one whose statement failed, write by write.
+func TestWriteRounds(t *testing.T) {
+	var log []string
+	sqldb.WriteRounds([]string{"a1", "b1", "a2", "b2", "a3"}, func(s string) string { return s[:1] },
+		func(round []string) error {
+			log = append(log, "all "+strings.Join(round, ","))
+			if slices.Contains(round, "b2") {
+				return errors.New("the statement failed")
+			}
+			return nil
+		},
+		func(w string) { log = append(log, "one "+w) })
+	want := []string{"all a1,b1", "all a2,b2", "one a2", "one b2", "one a3"}
+	if !slices.Equal(log, want) {
+		t.Fatalf("WriteRounds wrote %q, want %q", log, want)
 	}
 }
 

@@ -62,10 +62,21 @@ func AddEvent(ctx context.Context, tx *sql.Tx, subject string, ev bus.Event) err
 	return Add(ctx, tx, subject, ev.ID, data)
 }
 
-// Message is one message for AddAll.
-type Message struct {
-	Subject, MsgID string
-	Data           []byte
+// Message is one message for AddAll: what the relay publishes.
+type Message = bus.Outgoing
+
+// Table is the outbox as a GuardedMany statement's insert: a store that
+// batches its updates with sqldb.GuardedMany writes their events with it,
+// each row's values from Values.
+var Table = sqldb.GuardedRows{Table: "outbox", Cols: []string{"subject", "msg_id", "data"}, Types: []string{"text", "text", "bytea"}}
+
+// Values are msgs as Table's rows.
+func Values(msgs []Message) [][]any {
+	rows := make([][]any, len(msgs))
+	for i, m := range msgs {
+		rows[i] = []any{m.Subject, m.MsgID, m.Data}
+	}
+	return rows
 }
 
 // AddAll records many messages in one statement (see Add); a batch of

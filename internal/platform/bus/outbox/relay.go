@@ -115,10 +115,8 @@ func (r *Relay) Flush(ctx context.Context) error {
 }
 
 type row struct {
-	id      int64
-	subject string
-	msgID   string
-	data    []byte
+	id int64
+	Message
 }
 
 // pass publishes one batch and deletes what it published, returning how
@@ -169,7 +167,7 @@ func (r *Relay) load(ctx context.Context, q sqldb.Execer, lock string) ([]row, e
 	var rows []row
 	for rs.Next() {
 		var x row
-		if err := rs.Scan(&x.id, &x.subject, &x.msgID, &x.data); err != nil {
+		if err := rs.Scan(&x.id, &x.Subject, &x.MsgID, &x.Data); err != nil {
 			return nil, fmt.Errorf("outbox load: %w", err)
 		}
 		rows = append(rows, x)
@@ -198,9 +196,9 @@ var _ BatchPublisher = (*bus.Bus)(nil)
 func (r *Relay) publish(ctx context.Context, rows []row) ([]int64, error) {
 	done := make([]int64, 0, len(rows))
 	if bp, ok := r.pub.(BatchPublisher); ok && len(rows) > 1 {
-		msgs := make([]bus.Outgoing, len(rows))
+		msgs := make([]Message, len(rows))
 		for i, x := range rows {
-			msgs[i] = bus.Outgoing{Subject: x.subject, MsgID: x.msgID, Data: x.data}
+			msgs[i] = x.Message
 		}
 		n, err := bp.PublishAll(ctx, msgs)
 		for _, x := range rows[:n] {
@@ -208,15 +206,15 @@ func (r *Relay) publish(ctx context.Context, rows []row) ([]int64, error) {
 		}
 		if err != nil {
 			if n < len(rows) {
-				return done, fmt.Errorf("outbox publish %s %s: %w", rows[n].subject, rows[n].msgID, err)
+				return done, fmt.Errorf("outbox publish %s %s: %w", rows[n].Subject, rows[n].MsgID, err)
 			}
 			return done, fmt.Errorf("outbox publish: %w", err)
 		}
 		return done, nil
 	}
 	for _, x := range rows {
-		if _, err := r.pub.Publish(ctx, x.subject, x.msgID, x.data, nil); err != nil {
-			return done, fmt.Errorf("outbox publish %s %s: %w", x.subject, x.msgID, err)
+		if _, err := r.pub.Publish(ctx, x.Subject, x.MsgID, x.Data, nil); err != nil {
+			return done, fmt.Errorf("outbox publish %s %s: %w", x.Subject, x.MsgID, err)
 		}
 		done = append(done, x.id)
 	}
