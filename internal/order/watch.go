@@ -79,14 +79,14 @@ func (c *Core) FollowBus(ctx context.Context) error {
 			_ = sub.Unsubscribe()
 		}
 	}()
-	retry := time.NewTicker(time.Second) // a subscription that failed is tried again
-	defer retry.Stop()
+	var retry <-chan time.Time // set while a subscription that failed waits to be tried again
 	for {
 		switch watched := c.watched(); {
 		case watched && sub == nil:
 			s, err := c.opts.Bus.Conn().Subscribe("order.>", c.follow)
 			if err != nil {
 				c.log.WarnContext(ctx, "order: cannot follow the bus; retrying", "error", err)
+				retry = time.After(time.Second)
 			} else {
 				sub = s
 			}
@@ -98,7 +98,8 @@ func (c *Core) FollowBus(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-c.followWake:
-		case <-retry.C:
+		case <-retry:
+			retry = nil
 		}
 	}
 }
