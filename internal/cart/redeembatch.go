@@ -101,10 +101,7 @@ func (c *Core) runRedeems(ctx context.Context, ops []*redeemOp) {
 			return c.redeemMany(ctx, tx, bt, batch)
 		})
 		for _, op := range batch {
-			switch {
-			case err != nil:
-				single = append(single, op)
-			case op.single:
+			if err != nil || op.single {
 				single = append(single, op)
 			}
 		}

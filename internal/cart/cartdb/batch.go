@@ -3,6 +3,7 @@ package cartdb
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/bazaarshop/bazaar/internal/cart"
@@ -15,23 +16,20 @@ import (
 
 var _ cart.BatchTx = (*tx)(nil)
 
-// BatchesRedemptions implements cart.Batcher: on PostgreSQL.
+// BatchesRedemptions implements cart.Batcher: on PostgreSQL. On SQLite a
+// statement is no round trip, batching measured no gain, and the BatchTx
+// methods refuse (errNoBatch): they are PostgreSQL's statements.
 func (s *Store) BatchesRedemptions() bool { return s.pg }
+
+// errNoBatch: a BatchTx method called on SQLite, where the cart does not
+// batch (a bug in the caller).
+var errNoBatch = errors.New("cartdb: redemptions are batched on PostgreSQL only")
 
 // LockPurchaseLimits implements cart.BatchTx.
 func (t *tx) LockPurchaseLimits(ctx context.Context, skus []string) (map[string]cart.PurchaseLimit, error) {
 	out := make(map[string]cart.PurchaseLimit)
 	if !t.s.pg {
-		for _, sku := range skus {
-			l, ok, err := t.LockPurchaseLimit(ctx, sku)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				out[sku] = l
-			}
-		}
-		return out, nil
+		return nil, errNoBatch
 	}
 	rows, err := t.q.QueryContext(ctx, `SELECT sku, max_per_customer, starts_at, ends_at, updated_at
 		FROM purchase_limits WHERE sku = ANY ($1) ORDER BY sku FOR UPDATE`, skus)
@@ -53,14 +51,7 @@ func (t *tx) LockPurchaseLimits(ctx context.Context, skus []string) (map[string]
 func (t *tx) ClaimRedemptions(ctx context.Context, rs []cart.RedemptionRecord) (map[string]bool, error) {
 	claimed := make(map[string]bool, len(rs))
 	if !t.s.pg {
-		for _, r := range rs {
-			ok, err := t.ClaimRedemption(ctx, r)
-			if err != nil {
-				return nil, err
-			}
-			claimed[r.Reference] = ok
-		}
-		return claimed, nil
+		return nil, errNoBatch
 	}
 	if len(rs) == 0 {
 		return claimed, nil
@@ -94,12 +85,7 @@ func (t *tx) ClaimRedemptions(ctx context.Context, rs []cart.RedemptionRecord) (
 // RecordPurchases implements cart.BatchTx.
 func (t *tx) RecordPurchases(ctx context.Context, rs []cart.RedemptionRecord) error {
 	if !t.s.pg {
-		for _, r := range rs {
-			if err := t.RecordUses(ctx, r); err != nil {
-				return err
-			}
-		}
-		return nil
+		return errNoBatch
 	}
 	var rows [][]any
 	for _, r := range rs {
@@ -127,16 +113,7 @@ var closeCartsSQL = `UPDATE carts c SET status = $5, closed_ref = u.ref, version
 func (t *tx) CloseCarts(ctx context.Context, cs []cart.CartClose) (map[string]cart.Record, error) {
 	out := make(map[string]cart.Record, len(cs))
 	if !t.s.pg {
-		for _, c := range cs {
-			r, ok, err := t.CloseCart(ctx, c.ID, c.Reference, c.At, c.GuestExpiry)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				out[c.ID] = r
-			}
-		}
-		return out, nil
+		return nil, errNoBatch
 	}
 	if len(cs) == 0 {
 		return out, nil
