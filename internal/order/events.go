@@ -60,7 +60,4 @@ type EventItem struct {
 }
 
 // Outgoing is an event a store writes to its outbox with the change.
-type Outgoing struct {
-	Subject string
-	Event   bus.Event
-}
+type Outgoing = bus.SubjectEvent

@@ -46,7 +46,4 @@ type IntentEvent struct {
 }
 
 // Outgoing is an event a store writes to its outbox with the change.
-type Outgoing struct {
-	Subject string
-	Event   bus.Event
-}
+type Outgoing = bus.SubjectEvent

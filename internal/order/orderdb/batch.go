@@ -48,14 +48,11 @@ func (op *updateOp) id() string { return op.update[0].(string) }
 
 // queueUpdate writes update (updateOrder's arguments) and m in the next batch.
 func (s *Store) queueUpdate(ctx context.Context, update []any, m *order.Mutation) (bool, error) {
-	op := &updateOp{update: update, m: m}
-	for _, ev := range m.Events {
-		msg, err := outbox.EventMessage(ev.Subject, ev.Event)
-		if err != nil {
-			return false, err
-		}
-		op.msgs = append(op.msgs, msg)
+	msgs, err := outbox.EventMessages(m.Events)
+	if err != nil {
+		return false, err
 	}
+	op := &updateOp{update: update, m: m, msgs: msgs}
 	s.updates.Do(ctx, op)
 	return op.written, op.err
 }

@@ -94,13 +94,11 @@ func (s *Store) createMany(ctx context.Context, ops []*createOp) error {
 			for _, t := range op.m.Transitions {
 				ts = append(ts, transitionRow{op.id, t})
 			}
-			for _, ev := range op.m.Events {
-				msg, err := outbox.EventMessage(ev.Subject, ev.Event)
-				if err != nil {
-					return err
-				}
-				msgs = append(msgs, msg)
+			evs, err := outbox.EventMessages(op.m.Events)
+			if err != nil {
+				return err
 			}
+			msgs = append(msgs, evs...)
 		}
 		if err := insertTransitionRows(ctx, tx, ts); err != nil {
 			return err

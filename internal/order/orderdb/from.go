@@ -80,11 +80,11 @@ func guardedStatement(update []any, m *order.Mutation) (string, []any, error) {
 	for _, t := range m.Transitions {
 		args = append(args, t.Seq, string(t.From), string(t.To), t.Reason, t.Actor, t.Note, micros(t.At))
 	}
-	for _, ev := range m.Events {
-		msg, err := outbox.EventMessage(ev.Subject, ev.Event)
-		if err != nil {
-			return "", nil, err
-		}
+	msgs, err := outbox.EventMessages(m.Events)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, msg := range msgs {
 		args = append(args, msg.Subject, msg.MsgID, msg.Data)
 	}
 	shape := [2]int{len(m.Transitions), len(m.Events)}

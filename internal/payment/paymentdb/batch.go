@@ -140,14 +140,11 @@ func (s *Store) queueUpdate(ctx context.Context, it *payment.Intent, prev int, m
 	if err != nil {
 		return false, err
 	}
-	w := &intentWrite{intent: args, prev: prev, it: it, m: m}
-	for _, ev := range m.Events {
-		msg, err := outbox.EventMessage(ev.Subject, ev.Event)
-		if err != nil {
-			return false, err
-		}
-		w.msgs = append(w.msgs, msg)
+	msgs, err := outbox.EventMessages(m.Events)
+	if err != nil {
+		return false, err
 	}
+	w := &intentWrite{intent: args, prev: prev, it: it, m: m, msgs: msgs}
 	s.updates.Do(ctx, w)
 	return w.written, w.err
 }

@@ -145,12 +145,8 @@ func (s *Store) writeIntent(ctx context.Context, tx *sql.Tx, it *payment.Intent,
 	update := updateArgs(args, prev)
 	var msgs []outbox.Message
 	if withEvents {
-		for _, ev := range m.Events {
-			msg, err := outbox.EventMessage(ev.Subject, ev.Event)
-			if err != nil {
-				return false, err
-			}
-			msgs = append(msgs, msg)
+		if msgs, err = outbox.EventMessages(m.Events); err != nil {
+			return false, err
 		}
 	}
 	if s.chain && (len(m.Transitions) > 0 || len(m.Ledger) > 0 || len(msgs) > 0) {

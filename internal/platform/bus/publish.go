@@ -82,6 +82,13 @@ func (b *Bus) PublishEvent(ctx context.Context, subject string, ev Event) (PubAc
 // publishAllTimeout bounds PublishAll under a context without a deadline.
 const publishAllTimeout = 5 * time.Second
 
+// SubjectEvent is an event and the subject it is to be published on: what a
+// store writes to its outbox with a change (outbox.EventMessages).
+type SubjectEvent struct {
+	Subject string
+	Event   Event
+}
+
 // Outgoing is one message of PublishAll.
 type Outgoing struct {
 	Subject string

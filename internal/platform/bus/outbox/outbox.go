@@ -110,6 +110,19 @@ func EventMessage(subject string, ev bus.Event) (Message, error) {
 	return Message{Subject: subject, MsgID: ev.ID, Data: data}, nil
 }
 
+// EventMessages are evs as AddEvent would record them.
+func EventMessages(evs []bus.SubjectEvent) ([]Message, error) {
+	msgs := make([]Message, 0, len(evs))
+	for _, ev := range evs {
+		msg, err := EventMessage(ev.Subject, ev.Event)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, msg)
+	}
+	return msgs, nil
+}
+
 // Pending counts messages not yet published (for metrics and tests).
 func Pending(ctx context.Context, db sqldb.Execer) (int, error) {
 	var n int
