@@ -209,12 +209,17 @@ func (bs *benchShop) checkoutAll(b *testing.B, buyers []buyer) []time.Duration {
 // stopping the clock.
 func (bs *benchShop) drain(b *testing.B, buyers []buyer, base moves) {
 	b.Helper()
-	deadline := time.Now().Add(5*time.Minute + time.Duration(len(buyers))*10*time.Millisecond)
+	start := time.Now()
+	deadline := start.Add(5*time.Minute + time.Duration(len(buyers))*10*time.Millisecond)
 	for {
 		now := bs.moves(b)
 		switch {
 		case now.paid-base.paid >= len(buyers):
 			return
+		case now.placed == base.placed && time.Since(start) > 30*time.Second:
+			// Not one order created in 30 s: a binary built before the
+			// metric (BAZAAR_TEST_BINARY) cannot be measured this way.
+			b.Fatal("no order placed in 30 s: does the binary export bazaar_order_transitions_total?")
 		case now.failed > base.failed, time.Now().After(deadline):
 			bs.checkPaid(b, buyers) // says which order, and how it ended
 			b.Fatalf("%d of %d orders paid; %d failed", now.paid-base.paid, len(buyers), now.failed-base.failed)
@@ -234,14 +239,15 @@ func (bs *benchShop) checkPaid(b *testing.B, buyers []buyer) {
 	}
 }
 
-// moves is the shop's count of orders moved to paid and to an unpaid end.
-type moves struct{ paid, failed int }
+// moves is the shop's count of orders placed (moved to pending), paid,
+// and moved to an unpaid end.
+type moves struct{ placed, paid, failed int }
 
 // moves reads the shop's counts of order moves.
 func (bs *benchShop) moves(b *testing.B) moves {
 	b.Helper()
 	to := bs.orderMoves(b)
-	return moves{paid: to["paid"], failed: to["payment_failed"] + to["expired"] + to["cancelled"]}
+	return moves{placed: to["pending"], paid: to["paid"], failed: to["payment_failed"] + to["expired"] + to["cancelled"]}
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
