@@ -36,10 +36,12 @@ func BenchmarkCheckout202(b *testing.B) {
 			base = bs.moves(b)
 		}
 		b.ResetTimer()
+		cpu := newCPUMeter(bs.pid)
 		start := time.Now()
 		lat := bs.checkoutAll(b, buyers)
 		elapsed := time.Since(start)
 		b.StopTimer()
+		cpu.report(b, b.N)
 		reportLatency(b, lat, elapsed)
 		if bs.workers {
 			bs.drain(b, buyers, base)
@@ -53,12 +55,14 @@ func BenchmarkOrdersCompleted(b *testing.B) {
 		buyers := bs.prepare(b, b.N)
 		base := bs.moves(b)
 		b.ResetTimer()
+		cpu := newCPUMeter(bs.pid)
 		start := time.Now()
 		lat := bs.checkoutAll(b, buyers)
 		accepted := time.Since(start)
 		bs.drain(b, buyers, base)
 		elapsed := time.Since(start)
 		b.StopTimer()
+		cpu.report(b, b.N)
 		bs.checkPaid(b, buyers)
 		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "orders/s")
 		b.ReportMetric(float64(b.N)/accepted.Seconds(), "checkouts/s")
@@ -90,6 +94,7 @@ type benchShop struct {
 	*shop
 	skus    []string
 	workers bool // the order workers run (in the same process)
+	pid     int  // the shop's process
 }
 
 // apiOnly is every service but the order workers.
@@ -126,7 +131,7 @@ func benchShops(b *testing.B, noWorkers bool, fn func(b *testing.B, bs *benchSho
 				}
 				var s *shop
 				s, p = openShop(tb, m, args...)
-				bs = &benchShop{shop: s, skus: s.skus(20), workers: workers}
+				bs = &benchShop{shop: s, skus: s.skus(20), workers: workers, pid: p.cmd.Process.Pid}
 				for _, sku := range bs.skus {
 					s.setStock(sku, 1_000_000)
 				}

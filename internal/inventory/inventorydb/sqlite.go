@@ -137,17 +137,15 @@ func (t *sqliteTx) Apply(ctx context.Context, c inventory.Changes) error {
 		if n == 0 {
 			return nil
 		}
-		st, err := t.tx.PrepareContext(ctx, query)
-		if err != nil {
-			return wrap(what, err)
-		}
-		defer st.Close()
+		// Run as text: the connection keeps the statement compiled
+		// (sqldb's statement cache); a Prepare would compile it again
+		// every transaction.
 		for i := range n {
 			a, err := args(i)
 			if err != nil {
 				return err
 			}
-			if _, err := st.ExecContext(ctx, a...); err != nil {
+			if _, err := t.tx.ExecContext(ctx, query, a...); err != nil {
 				return wrap(what, err)
 			}
 		}
