@@ -106,13 +106,13 @@ func (c *Core) startPayment(ctx context.Context, o Order) (payment.Intent, error
 	it, err := c.opts.Payments.CreateIntent(ctx, payment.CreateIntentInput{
 		IdempotencyKey: "order-" + o.ID, OrderID: o.ID, CustomerID: o.CustomerID,
 		Amount: o.Totals.Total, Method: o.Request.Payment, CaptureMethod: payment.CaptureManual,
-		Confirm: true, ReturnURL: o.Request.ReturnURL, CallerSettles: true,
+		Confirm: true, ReturnURL: o.Request.ReturnURL, Settling: payment.Settling{CallerSettles: true},
 	})
 	if err != nil {
 		return payment.Intent{}, err
 	}
 	if it.Status == payment.StatusRequiresConfirmation {
-		return c.opts.Payments.ConfirmIntent(ctx, it.ID, payment.ConfirmIntentInput{ReturnURL: o.Request.ReturnURL, CallerSettles: true})
+		return c.opts.Payments.ConfirmIntent(ctx, it.ID, payment.ConfirmIntentInput{ReturnURL: o.Request.ReturnURL, Settling: payment.Settling{CallerSettles: true}})
 	}
 	return it, nil
 }
@@ -131,7 +131,7 @@ func refused(err error) bool {
 func (c *Core) applyIntent(ctx context.Context, o Order, it payment.Intent) (bool, error) {
 	switch {
 	case it.Status == payment.StatusRequiresConfirmation:
-		it2, err := c.opts.Payments.ConfirmIntent(ctx, it.ID, payment.ConfirmIntentInput{ReturnURL: o.Request.ReturnURL, CallerSettles: true})
+		it2, err := c.opts.Payments.ConfirmIntent(ctx, it.ID, payment.ConfirmIntentInput{ReturnURL: o.Request.ReturnURL, Settling: payment.Settling{CallerSettles: true}})
 		if err != nil {
 			return false, err
 		}
@@ -149,7 +149,7 @@ func (c *Core) applyIntent(ctx context.Context, o Order, it payment.Intent) (boo
 			return false, err
 		}
 		if !it.Status.Captured() {
-			if _, cerr := c.opts.Payments.CancelIntent(ctx, it.ID, payment.CancelIntentInput{Reason: "stock released", CallerSettles: true}); cerr != nil {
+			if _, cerr := c.opts.Payments.CancelIntent(ctx, it.ID, payment.CancelIntentInput{Reason: "stock released", Settling: payment.Settling{CallerSettles: true}}); cerr != nil {
 				return false, cerr
 			}
 			return true, c.finishUnpaid(ctx, o, StatusExpired, "stock_released", "stock_released", "the stock held for the order was released before it was paid")
@@ -173,7 +173,7 @@ func (c *Core) applyIntent(ctx context.Context, o Order, it payment.Intent) (boo
 	}
 	if it.Status == payment.StatusAuthorized {
 		var err error
-		if it, err = c.opts.Payments.CaptureIntent(ctx, it.ID, payment.CaptureIntentInput{CallerSettles: true}); err != nil {
+		if it, err = c.opts.Payments.CaptureIntent(ctx, it.ID, payment.CaptureIntentInput{Settling: payment.Settling{CallerSettles: true}}); err != nil {
 			return false, err
 		}
 		if !it.Status.Captured() {

@@ -303,10 +303,15 @@ type CreateIntentInput struct {
 	CaptureMethod CaptureMethod `json:"capture_method,omitempty" doc:"manual (the default): confirm authorises, CaptureIntent takes the money."`
 	Confirm       bool          `json:"confirm,omitempty" doc:"Confirm at once."`
 	ReturnURL     string        `json:"return_url,omitempty" maxLength:"2048" doc:"Where to send the shopper after a challenge or a bank page."`
-	// CallerSettles: the caller settles its order from this call's answer
-	// itself, so the change's event goes to the subject ending in
-	// AnsweredSuffix, which the order worker does not consume. Honoured for
-	// the shop's own callers only.
+	Settling
+}
+
+// Settling is part of the input of every call that moves an intent
+// (create, confirm, capture, cancel). CallerSettles: the caller settles
+// its order from this call's answer itself, so the change's event goes to
+// the subject ending in AnsweredSuffix, which the order worker does not
+// consume. Honoured for the shop's own callers only.
+type Settling struct {
 	CallerSettles bool `json:"caller_settles,omitempty" doc:"The caller settles its order from the answer itself: the change's event is published as payment.<event>.answered, not delivered to the order worker. Honoured for staff and services only."`
 }
 
@@ -339,32 +344,20 @@ type IntentPage struct {
 // ConfirmIntentInput confirms an intent.
 type ConfirmIntentInput struct {
 	ReturnURL string `json:"return_url,omitempty" maxLength:"2048"`
-	// CallerSettles: the caller settles its order from this call's answer
-	// itself, so the change's event goes to the subject ending in
-	// AnsweredSuffix, which the order worker does not consume. Honoured for
-	// the shop's own callers only.
-	CallerSettles bool `json:"caller_settles,omitempty" doc:"The caller settles its order from the answer itself: the change's event is published as payment.<event>.answered, not delivered to the order worker. Honoured for staff and services only."`
+	Settling
 }
 
 // CaptureIntentInput captures an intent.
 type CaptureIntentInput struct {
 	// Amount to take; zero takes everything authorised.
 	Amount money.Money `json:"amount,omitzero"`
-	// CallerSettles: the caller settles its order from this call's answer
-	// itself, so the change's event goes to the subject ending in
-	// AnsweredSuffix, which the order worker does not consume. Honoured for
-	// the shop's own callers only.
-	CallerSettles bool `json:"caller_settles,omitempty" doc:"The caller settles its order from the answer itself: the change's event is published as payment.<event>.answered, not delivered to the order worker. Honoured for staff and services only."`
+	Settling
 }
 
 // CancelIntentInput cancels an intent.
 type CancelIntentInput struct {
 	Reason string `json:"reason,omitempty" maxLength:"200"`
-	// CallerSettles: the caller settles its order from this call's answer
-	// itself, so the change's event goes to the subject ending in
-	// AnsweredSuffix, which the order worker does not consume. Honoured for
-	// the shop's own callers only.
-	CallerSettles bool `json:"caller_settles,omitempty" doc:"The caller settles its order from the answer itself: the change's event is published as payment.<event>.answered, not delivered to the order worker. Honoured for staff and services only."`
+	Settling
 }
 
 // RefundIntentInput refunds an intent.

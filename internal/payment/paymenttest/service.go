@@ -159,18 +159,18 @@ func testCallerSettles(t *testing.T, e *Env) {
 		order := ids.New()
 		return must(e.Svc.CreateIntent(Service, payment.CreateIntentInput{
 			IdempotencyKey: "order-" + order, OrderID: order, CustomerID: "cust-1", Amount: inr(5000),
-			Method: payment.MethodInput{Type: payment.MethodCard, Token: m.ID}, Confirm: confirm, CallerSettles: true,
+			Method: payment.MethodInput{Type: payment.MethodCard, Token: m.ID}, Confirm: confirm, Settling: payment.Settling{CallerSettles: true},
 		}))(t)
 	}
 	paid := create(true)
 	if paid.Status != payment.StatusAuthorized {
 		t.Fatalf("created = %s", paid.Status)
 	}
-	must(e.Svc.CaptureIntent(Service, paid.ID, payment.CaptureIntentInput{CallerSettles: true}))(t)
+	must(e.Svc.CaptureIntent(Service, paid.ID, payment.CaptureIntentInput{Settling: payment.Settling{CallerSettles: true}}))(t)
 	called := create(true)
-	must(e.Svc.CancelIntent(Service, called.ID, payment.CancelIntentInput{CallerSettles: true}))(t)
+	must(e.Svc.CancelIntent(Service, called.ID, payment.CancelIntentInput{Settling: payment.Settling{CallerSettles: true}}))(t)
 	shoppers := create(false)
-	if it := must(e.Svc.ConfirmIntent(Customer("cust-1"), shoppers.ID, payment.ConfirmIntentInput{CallerSettles: true}))(t); it.Status != payment.StatusAuthorized {
+	if it := must(e.Svc.ConfirmIntent(Customer("cust-1"), shoppers.ID, payment.ConfirmIntentInput{Settling: payment.Settling{CallerSettles: true}}))(t); it.Status != payment.StatusAuthorized {
 		t.Fatalf("the shopper's confirmation = %s", it.Status)
 	}
 	a := payment.AnsweredSuffix
